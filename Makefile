@@ -1,0 +1,67 @@
+# Newsroom: `make run` serves the demo site, `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The first Python 3.12+ that actually starts (pyenv shims exist but fail without
+# PYENV_VERSION, so each candidate is run, not just looked up).
+PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) python3; do \
+	if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v "$$c"; break; fi; done)
+
+.PHONY: help run test lint format check migrations-check collectstatic bench clean
+
+help:
+	@echo "make run      set up, load the demo newsroom and serve http://$(HOST):$(PORT)"
+	@echo "make test     set up and run the whole test suite"
+	@echo "make lint     ruff check and format check"
+	@echo "make format   apply ruff's fixes and formatting"
+	@echo "make check    Django system checks and makemigrations --check"
+
+$(VENV)/.base: requirements.txt
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "error: Newsroom needs Python 3.12 or newer, and none was found."; \
+		echo "       Tried python3.13, python3.12, pyenv's versions/3.12+ and python3."; \
+		echo "       Install Python 3.12+ (or run: PYTHON=/path/to/python3.12 make ...)."; \
+		exit 1; fi
+	@test -x $(PY) || { echo "Creating $(VENV) with $(PYTHON)"; "$(PYTHON)" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.base requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+run: $(VENV)/.base
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py ensure_admin
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: $(VENV)/.dev
+	DEBUG=1 $(PY) manage.py check --fail-level WARNING
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+migrations-check: check
+
+# Production set-up step (DEBUG off): hashed, compressed files for WhiteNoise.
+collectstatic: $(VENV)/.base
+	$(PY) manage.py collectstatic --noinput
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class NewsroomConfig(AppConfig):
+    """The project package: site-wide views, templates tags and helpers."""
+
+    name = "newsroom"
+    verbose_name = "Newsroom"

@@ -1,0 +1,6 @@
+from django.conf import settings
+
+
+def site(request):
+    """Site name and canonical origin, for titles, meta tags and absolute links."""
+    return {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}

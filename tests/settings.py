@@ -1,0 +1,27 @@
+"""Settings for the test suite: the real settings, plus what suits tests.
+
+DATABASE_URL and REDIS_URL still apply, so CI runs the same suite on PostgreSQL/Redis.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault(
+    "SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789"
+)
+
+from newsroom.settings import *  # noqa: E402, F403
+from newsroom.settings import STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = tempfile.mkdtemp(prefix="newsroom-test-media-")
+SECURE_SSL_REDIRECT = False
+SITE_URL = "http://testserver"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# Serve static files from the app folders; no collectstatic in tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,123 @@
+"""Settings come from the environment; each case runs in a fresh interpreter."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CLEAN = {
+    k: v
+    for k, v in os.environ.items()
+    if k
+    not in {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_URL",
+        "SECRET_KEY",
+        "DEBUG",
+        "ALLOWED_HOSTS",
+        "DJANGO_SETTINGS_MODULE",
+        "AWS_STORAGE_BUCKET_NAME",
+    }
+}
+PROD = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 60 + "-Production-Like-Key-9876",
+    "ALLOWED_HOSTS": "news.example",
+}
+
+
+def run(code="", *args, env=None):
+    argv = [sys.executable, *(["-c", code] if code else []), *args]
+    return subprocess.run(
+        argv,
+        cwd=ROOT,
+        env={**CLEAN, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def settings_json(names, env):
+    code = (
+        "import json, django; from django.conf import settings; django.setup();"
+        f"values = {{n: getattr(settings, n) for n in {names!r}}};"
+        "print(json.dumps(values, default=str))"
+    )
+    result = run(code, env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_missing_secret_key_stops_start_up_with_a_one_line_hint():
+    result = run("", "manage.py", "check", env={"DEBUG": "0"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set: export SECRET_KEY=" in result.stderr
+
+
+def test_debug_runs_without_secret_key():
+    assert run("", "manage.py", "check", env={"DEBUG": "1"}).returncode == 0
+
+
+def test_check_deploy_is_clean():
+    result = run(
+        "", "manage.py", "check", "--deploy", "--fail-level", "DEBUG", env=PROD
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_defaults_are_self_contained():
+    s = settings_json(
+        ["DATABASES", "CACHES", "SESSION_ENGINE", "MAILERS"], {"DEBUG": "1"}
+    )
+    assert s["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert "LocMemCache" in s["CACHES"]["default"]["BACKEND"]
+    assert s["MAILERS"]["default"]["BACKEND"].endswith("console.EmailBackend")
+
+
+def test_database_url_switches_to_postgres_with_persistent_checked_connections():
+    s = settings_json(
+        ["DATABASES"], {**PROD, "DATABASE_URL": "postgres://u:p@db.internal:5432/news"}
+    )
+    db = s["DATABASES"]["default"]
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["HOST"], db["NAME"], db["USER"]) == ("db.internal", "news", "u")
+    assert db["CONN_MAX_AGE"] > 0 and db["CONN_HEALTH_CHECKS"] is True
+
+
+def test_redis_url_moves_cache_and_sessions_to_redis():
+    s = settings_json(
+        ["CACHES", "SESSION_ENGINE"],
+        {**PROD, "REDIS_URL": "redis://cache.internal:6379/2"},
+    )
+    assert s["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/2"
+    assert s["SESSION_ENGINE"] == "django.contrib.sessions.backends.cache"
+
+
+def test_email_url_configures_the_smtp_mailer():
+    s = settings_json(
+        ["MAILERS"],
+        {**PROD, "EMAIL_URL": "smtp://me:secret@mail.example:587/?tls=True"},
+    )
+    mailer = s["MAILERS"]["default"]
+    assert mailer["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    opts = mailer["OPTIONS"]
+    assert (opts["host"], opts["port"], opts["username"], opts["use_tls"]) == (
+        "mail.example",
+        587,
+        "me",
+        True,
+    )
+
+
+@pytest.mark.parametrize("bucket", ["newsroom-media"])
+def test_s3_bucket_switches_media_storage(bucket):
+    s = settings_json(["STORAGES"], {**PROD, "AWS_STORAGE_BUCKET_NAME": bucket})
+    assert s["STORAGES"]["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert "whitenoise" in s["STORAGES"]["staticfiles"]["BACKEND"]
