@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from newsroom import views
 
@@ -13,6 +13,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Each app owns its full reader URLs (SPEC): articles also serves /topics/,
+    # shows also serves /people/.
+    path("", include("articles.urls")),
+    path("", include("shows.urls")),
+    path("", include("authors.urls")),
+    path("newsletter/", include("newsletter.urls")),
 ]
 
 if settings.DEBUG:
