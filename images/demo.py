@@ -48,5 +48,6 @@ def demo_image(label, *, alt_text, caption="", credit="", size=(1600, 900), colo
     name = hashlib.sha1(label.encode(), usedforsecurity=False).hexdigest()[:12] + ".jpg"
     image = Image(alt_text=alt_text, caption=caption, credit=credit)
     image.file.save(name, ContentFile(data), save=False)
+    image.width, image.height = image.file.width, image.file.height
     image.save()
     return image
