@@ -24,6 +24,12 @@ class Network(models.Model):
         return self.name
 
 
+class ShowQuerySet(models.QuerySet):
+    def for_cards(self):
+        """What a compact show card prints (title, network, poster)."""
+        return self.select_related("network", "poster")
+
+
 class Show(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
