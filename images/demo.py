@@ -38,8 +38,10 @@ def render_picture(label, *, size=(1600, 900), colours=("#b3122e", "#1d1d3a")):
     return buffer.getvalue()
 
 
-def demo_image(label, *, alt_text, caption="", credit="", size=(1600, 900), colours=None):
-    """Get or create the library picture for `label` (idempotent: matched on alt text)."""
+def demo_image(
+    label, *, alt_text, caption="", credit="", size=(1600, 900), colours=None
+):
+    """Get or create the library picture for `label` (idempotent, by alt text)."""
     existing = Image.objects.filter(alt_text=alt_text).first()
     if existing:
         return existing
