@@ -1,0 +1,153 @@
+"""Demo show data for `seed_demo`: Heartstopper on Netflix, with the seeds' facts.
+
+`seed()` is idempotent: it looks everything up by slug (or natural key) and only
+fills in what is missing, so running `seed_demo` twice changes nothing.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from images.demo import demo_image
+from shows.models import (
+    Credit,
+    Genre,
+    Network,
+    Person,
+    Rating,
+    Role,
+    Season,
+    SeasonStatus,
+    Show,
+    ShowStatus,
+)
+
+SYNOPSIS = (
+    "Charlie Spring is a quiet, anxious boy at an English grammar school. When a "
+    "new seating plan puts him beside Nick Nelson, the easy-going star of the rugby "
+    "team, an unexpected friendship starts. Charlie soon falls for Nick, and Nick, "
+    "to his own surprise, finds he feels the same, as both boys and their friends "
+    "work out who they are and who they love."
+)
+
+PEOPLE = {
+    "alice-oseman": (
+        "Alice Oseman",
+        "Author and illustrator of the Heartstopper graphic novels, who adapted her "
+        "own books for television and writes the series.",
+    ),
+    "joe-locke": (
+        "Joe Locke",
+        "Actor who leads Heartstopper as Charlie Spring, his first screen role.",
+    ),
+    "kit-connor": (
+        "Kit Connor",
+        "Actor who plays the rugby player Nick Nelson in Heartstopper.",
+    ),
+}
+
+
+def _person(slug, *, colours):
+    name, bio = PEOPLE[slug]
+    photo = demo_image(
+        name,
+        alt_text=f"Portrait placeholder for {name}",
+        credit="Netflix",
+        size=(600, 600),
+        colours=colours,
+    )
+    person, _ = Person.objects.get_or_create(
+        slug=slug, defaults={"name": name, "bio": bio, "photo": photo}
+    )
+    return person
+
+
+@transaction.atomic
+def seed():
+    """Create (or find) Netflix, Heartstopper, its people, seasons, cast and rating."""
+    netflix, _ = Network.objects.get_or_create(
+        slug="netflix",
+        defaults={"name": "Netflix", "website": "https://www.netflix.com/"},
+    )
+    poster = demo_image(
+        "Heartstopper",
+        alt_text="Heartstopper poster: the show's title over a red and blue gradient",
+        caption="Heartstopper streams on Netflix.",
+        credit="Netflix",
+        size=(800, 1200),
+        colours=("#e23b6b", "#2b3a8f"),
+    )
+    key_art = demo_image(
+        "Heartstopper · Netflix",
+        alt_text="Heartstopper key art: the show's title on a wide autumn gradient",
+        caption="Heartstopper returns for two more seasons.",
+        credit="Netflix",
+        size=(1600, 900),
+        colours=("#f29f3d", "#b3122e"),
+    )
+    alice = _person("alice-oseman", colours=("#5b3f8c", "#1d1d3a"))
+    joe = _person("joe-locke", colours=("#2b3a8f", "#1d1d3a"))
+    kit = _person("kit-connor", colours=("#1f7a5c", "#1d1d3a"))
+
+    show, _ = Show.objects.get_or_create(
+        slug="heartstopper",
+        defaults={
+            "title": "Heartstopper",
+            "network": netflix,
+            "synopsis": SYNOPSIS,
+            "based_on": "the Heartstopper graphic novels",
+            "based_on_author": alice,
+            "status": ShowStatus.RENEWED,
+            "poster": poster,
+            "key_art": key_art,
+        },
+    )
+    for name in ["Drama", "Romance", "LGBTQ+"]:
+        genre, _ = Genre.objects.get_or_create(
+            slug=name.lower().replace("+", "").strip(), defaults={"name": name}
+        )
+        show.genres.add(genre)
+
+    seasons = {}
+    for number, status in [
+        (1, SeasonStatus.RELEASED),
+        (2, SeasonStatus.CONFIRMED),
+        (3, SeasonStatus.CONFIRMED),
+    ]:
+        seasons[number], _ = Season.objects.get_or_create(
+            show=show, number=number, defaults={"status": status}
+        )
+
+    Credit.objects.get_or_create(show=show, person=alice, role=Role.CREATOR)
+    Credit.objects.get_or_create(show=show, person=alice, role=Role.WRITER)
+    for billing, person, character in [
+        (1, joe, "Charlie Spring"),
+        (2, kit, "Nick Nelson"),
+    ]:
+        credit, created = Credit.objects.get_or_create(
+            show=show,
+            person=person,
+            role=Role.CAST,
+            defaults={"character": character, "billing": billing},
+        )
+        if created:
+            credit.seasons.add(seasons[1])
+
+    Rating.objects.get_or_create(
+        show=show,
+        season=None,
+        source="Rotten Tomatoes critics",
+        defaults={
+            "score": Decimal(100),
+            "scale": 100,
+            "url": "https://www.rottentomatoes.com/tv/heartstopper",
+        },
+    )
+    return {
+        "heartstopper": show,
+        "netflix": netflix,
+        "alice_oseman": alice,
+        "joe_locke": joe,
+        "kit_connor": kit,
+        "seasons": seasons,
+    }
