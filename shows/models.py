@@ -65,6 +65,15 @@ class ShowQuerySet(models.QuerySet):
             )
         )
 
+    def filtered(self, *, network=None, status=""):
+        """The /shows/ filters: a Network (or None) and a ShowStatus value (or "")."""
+        shows = self
+        if network is not None:
+            shows = shows.filter(network=network)
+        if status:
+            shows = shows.filter(status=status)
+        return shows
+
     def for_page(self):
         """Everything the show page prints apart from its stories, in fixed queries."""
         return self.select_related(
@@ -300,6 +309,21 @@ class Credit(models.Model):
         """Prefetched season numbers, e.g. [1, 2, 3]."""
         return sorted(season.number for season in self.seasons.all())
 
+    @property
+    def seasons_label(self):
+        """ "Season 1", "Seasons 1–3" or "Seasons 1, 3"; "" when none are linked."""
+        numbers = self.season_numbers
+        if not numbers:
+            return ""
+        if len(numbers) == 1:
+            return _("Season %(number)s") % {"number": numbers[0]}
+        if numbers == list(range(numbers[0], numbers[-1] + 1)):
+            return _("Seasons %(first)s–%(last)s") % {
+                "first": numbers[0],
+                "last": numbers[-1],
+            }
+        return _("Seasons %(list)s") % {"list": ", ".join(map(str, numbers))}
+
 
 class Rating(models.Model):
     """A published score for a show, or for one of its seasons."""
@@ -352,6 +376,14 @@ class Rating(models.Model):
         return f"{score}%" if self.scale == 100 else f"{score}/{self.scale}"
 
 
+class PersonQuerySet(models.QuerySet):
+    def for_page(self):
+        """A person's page: photo and every credit with its show, in fixed queries."""
+        return self.select_related("photo").prefetch_related(
+            Prefetch("credits", queryset=Credit.objects.for_person_page())
+        )
+
+
 class Person(models.Model):
     """Someone in front of or behind the camera."""
 
@@ -375,6 +407,8 @@ class Person(models.Model):
         related_name="people",
         help_text=_("Stories that mention them, listed on their page."),
     )
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

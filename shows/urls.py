@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from shows import views
 
 app_name = "shows"
-urlpatterns = []
+urlpatterns = [
+    path("shows/", views.ShowListView.as_view(), name="list"),
+    path("shows/<slug:slug>/", views.ShowDetailView.as_view(), name="detail"),
+    path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person"),
+]
