@@ -1,10 +1,20 @@
+import logging
 import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from easy_thumbnails.models import Source, Thumbnail
+from easy_thumbnails.storage import thumbnail_default_storage
+from PIL import Image as PILImage
+
+from images import processing
+
+logger = logging.getLogger(__name__)
 
 
 def upload_to(instance, filename):
@@ -13,12 +23,27 @@ def upload_to(instance, filename):
     return f"images/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
+class ImageQuerySet(models.QuerySet):
+    def from_upload(self, upload, **fields):
+        """Check, clean and store an uploaded file as a new picture, with renditions.
+
+        Raises ValidationError (with the message editors see) for refused files;
+        nothing is stored then.
+        """
+        clean = processing.prepare_upload(upload)
+        image = self.model(width=clean.width, height=clean.height, **fields)
+        image.file = clean.content
+        image.full_clean(exclude=["file"])
+        image.save()
+        return image
+
+
 class Image(models.Model):
     """A picture in the library, uploaded and credited once, reused everywhere."""
 
-    file = models.ImageField(
-        _("file"), upload_to=upload_to, width_field="width", height_field="height"
-    )
+    # No width_field/height_field: Django would re-read the file from storage on
+    # every load of a row whose size is unknown. Intake sets width and height.
+    file = models.ImageField(_("file"), upload_to=upload_to)
     alt_text = models.CharField(
         _("alt text"),
         max_length=250,
@@ -56,6 +81,13 @@ class Image(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    renditions = models.JSONField(
+        default=dict,
+        editable=False,
+        help_text=_("The kept renditions, so a page prints them without a query."),
+    )
+
+    objects = ImageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -63,3 +95,110 @@ class Image(models.Model):
 
     def __str__(self):
         return self.caption or self.alt_text
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.file and self.renditions_stale:
+            self.refresh_renditions()
+
+    @property
+    def focal_point(self):
+        """(x, y) between 0 and 1; the centre when none was set."""
+        return (
+            0.5 if self.focal_x is None else self.focal_x,
+            0.5 if self.focal_y is None else self.focal_y,
+        )
+
+    @property
+    def renditions_stale(self):
+        kept = self.renditions or {}
+        return (
+            kept.get("v") != processing.RENDITIONS_VERSION
+            or kept.get("source") != self.file.name
+            or kept.get("focal") != list(self.focal_point)
+        )
+
+    def refresh_renditions(self):
+        """Make the missing renditions and record them on the row.
+
+        Renditions kept already are found, not made again. Files no longer needed
+        (an older crop, a replaced upload) are deleted once the change is committed.
+        """
+        before = self.renditions or {}
+        with self.file.open("rb"):
+            self.width, self.height = PILImage.open(self.file).size
+        try:
+            self.renditions = processing.make_renditions(self)
+        except OSError:
+            # The master is stored and readable above, so this is a storage or
+            # encoder failure: pages fall back to the master, and the rest of the
+            # save stands. `make_renditions` or a re-save tries again.
+            logger.exception("Could not make the renditions of picture %s", self.pk)
+            self.renditions = {}
+        type(self).objects.filter(pk=self.pk).update(
+            width=self.width, height=self.height, renditions=self.renditions
+        )
+        stale = rendition_names(before) - rendition_names(self.renditions)
+        old_master = before.get("source")
+        if old_master == self.file.name:
+            old_master = None
+        if stale or old_master:
+            transaction.on_commit(lambda: discard_files(stale, old_master))
+
+    def rendition_set(self, shape=None, fmt="webp"):
+        """[width, height, name] of the kept renditions of `shape`, narrowest first."""
+        key = processing.shape_for(shape).key
+        return self.renditions.get("sets", {}).get(key, {}).get(fmt, [])
+
+    def rendition_url(self, width, *, shape=None, fmt="jpeg"):
+        """URL of the kept rendition at least `width` wide (else the widest).
+
+        JPEG suits mail clients and Open Graph (which wants 1200 wide). Falls back to
+        the master file when the renditions are missing.
+        """
+        kept = self.rendition_set(shape, fmt)
+        if not kept:
+            return self.file.url
+        chosen = next((r for r in kept if r[0] >= width), kept[-1])
+        return thumbnail_default_storage.url(chosen[2])
+
+    def usages(self):
+        """Everything that shows this picture, as (model verbose name, object) pairs.
+
+        Read from the reverse relations, so it stays right as apps add fields that
+        point at pictures.
+        """
+        found = []
+        for relation in self._meta.related_objects:
+            model = relation.related_model
+            if model._meta.auto_created:
+                continue
+            lookup = {relation.field.name: self}
+            for obj in model._default_manager.filter(**lookup)[:50]:
+                found.append((model._meta.verbose_name, obj))
+        return found
+
+
+def rendition_names(renditions):
+    return {
+        item[2]
+        for formats in renditions.get("sets", {}).values()
+        for items in formats.values()
+        for item in items
+    }
+
+
+def discard_files(rendition_files, master=None):
+    """Delete renditions (and a master) from storage and easy-thumbnails' records."""
+    for name in rendition_files:
+        thumbnail_default_storage.delete(name)
+    Thumbnail.objects.filter(name__in=rendition_files).delete()
+    if master:
+        Image.file.field.storage.delete(master)
+        Source.objects.filter(name=master).delete()
+
+
+@receiver(post_delete, sender=Image)
+def discard_deleted_picture(sender, instance, **kwargs):
+    names, master = rendition_names(instance.renditions), instance.file.name
+    transaction.on_commit(lambda: discard_files(names, master))

@@ -225,6 +225,15 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 TAGGIT_CASE_INSENSITIVE = True
 
+# Picture library (images/processing.py): uploads over these limits are refused.
+IMAGES_MAX_UPLOAD_BYTES = env.int("IMAGES_MAX_UPLOAD_MB", default=20) * 1024 * 1024
+IMAGES_MAX_PIXELS = env.int("IMAGES_MAX_MEGAPIXELS", default=50) * 1_000_000
+IMAGES_MAX_SIDE = env.int("IMAGES_MAX_SIDE", default=3000)  # long side of the master
+# Rendition names are hashes (no commas, which would break srcset).
+THUMBNAIL_NAMER = "easy_thumbnails.namers.source_hashed"
+THUMBNAIL_EXTENSION = "webp"
+THUMBNAIL_TRANSPARENCY_EXTENSION = "webp"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
