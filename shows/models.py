@@ -2,8 +2,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+
+from articles.embeds import embed_for_url
 
 
 class Network(models.Model):
@@ -136,7 +139,10 @@ class Show(models.Model):
     trailer_url = models.URLField(
         _("trailer link"),
         blank=True,
-        help_text=_("YouTube or Vimeo link; readers load the player with one click."),
+        help_text=_(
+            "YouTube or Vimeo link. Nothing loads from the video site until a "
+            "reader presses play."
+        ),
     )
     official_site = models.URLField(_("official site"), blank=True)
 
@@ -151,6 +157,19 @@ class Show(models.Model):
 
     def get_absolute_url(self):
         return reverse("shows:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.trailer_url and embed_for_url(self.trailer_url) is None:
+            raise ValidationError(
+                {"trailer_url": _("Paste a link to a video on YouTube or Vimeo.")}
+            )
+
+    @cached_property
+    def trailer(self):
+        """The click-to-load player for `trailer_url` (articles.embeds), or None."""
+        title = _("%(title)s: official trailer") % {"title": self.title}
+        return embed_for_url(self.trailer_url, title=title)
 
     @property
     def headline_rating(self):
@@ -204,7 +223,9 @@ class Season(models.Model):
             models.UniqueConstraint(
                 fields=["show", "number"],
                 name="season_number_unique_per_show",
-                violation_error_message=_("This show already has a season %(number)s."),
+                violation_error_message=_(
+                    "This show already has a season with this number."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(number__gte=1),
@@ -287,7 +308,10 @@ class Credit(models.Model):
                 violation_error_message=_("Another credit has this billing position."),
             ),
             models.CheckConstraint(
-                condition=~Q(role=Role.CAST) | (Q(billing__gte=1) & ~Q(character="")),
+                # Spelled out: with a NULL billing, "billing >= 1" is unknown, and a
+                # CHECK lets unknown through.
+                condition=~Q(role=Role.CAST)
+                | Q(billing__isnull=False, billing__gte=1, character__gt=""),
                 name="credit_cast_has_character_and_billing",
                 violation_error_message=_(
                     "A cast credit needs the character's name and a billing "

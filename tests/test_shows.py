@@ -1,0 +1,297 @@
+"""Shows, seasons, people, cast and ratings: models, pages, filters, admin."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from articles.models import Article
+from authors.models import Author
+from shows.demo import seed
+from shows.models import (
+    Credit,
+    Network,
+    Person,
+    Rating,
+    Role,
+    Season,
+    SeasonStatus,
+    Show,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def make_network(name="Netflix", **kwargs):
+    kwargs.setdefault("slug", name.lower().replace(" ", "-"))
+    return Network.objects.create(name=name, **kwargs)
+
+
+def make_show(title="Heartstopper", **kwargs):
+    kwargs.setdefault("slug", title.lower().replace(" ", "-"))
+    return Show.objects.create(title=title, **kwargs)
+
+
+def make_person(name="Joe Locke", **kwargs):
+    kwargs.setdefault("slug", name.lower().replace(" ", "-"))
+    return Person.objects.create(name=name, **kwargs)
+
+
+def make_article(n, *, shows=(), people=(), published=True):
+    author, _ = Author.objects.get_or_create(slug="grace", defaults={"name": "Grace"})
+    article = Article.objects.create(
+        headline=f"Story {n}",
+        slug=f"story-{n}",
+        body="<p>Text.</p>",
+        status="published" if published else "draft",
+        publish_at=timezone.now() - timedelta(hours=n + 1),
+    )
+    article.authors.add(author)
+    article.shows.add(*shows)
+    for person in people:
+        person.articles.add(article)
+    return article
+
+
+def fill_show(show, n):
+    """n seasons, n cast members (each in every season), n ratings and n stories."""
+    seasons = [
+        Season.objects.create(show=show, number=i, status=SeasonStatus.RELEASED)
+        for i in range(1, n + 1)
+    ]
+    people = []
+    for i in range(1, n + 1):
+        person = make_person(f"Actor {show.pk}-{i}")
+        credit = Credit.objects.create(
+            show=show, person=person, character=f"Role {i}", billing=i
+        )
+        credit.seasons.set(seasons)
+        Rating.objects.create(show=show, source=f"Source {i}", score=90, scale=100)
+        people.append(person)
+    for i in range(n):
+        make_article(show.pk * 100 + i, shows=[show])
+    return people
+
+
+class TestDemoSeed:
+    def test_creates_heartstopper_with_the_seeds_facts(self):
+        result = seed()
+        show = result["heartstopper"]
+        assert show.network == result["netflix"]
+        assert show.based_on_author.name == "Alice Oseman"
+        assert {(c.person.name, c.role) for c in show.credits.all()} == {
+            ("Alice Oseman", Role.CREATOR),
+            ("Alice Oseman", Role.WRITER),
+            ("Joe Locke", Role.CAST),
+            ("Kit Connor", Role.CAST),
+        }
+        assert [str(c) for c in show.cast] == [
+            "Joe Locke as Charlie Spring",
+            "Kit Connor as Nick Nelson",
+        ]
+        assert [(s.number, s.status) for s in show.seasons.all()] == [
+            (1, "released"),
+            (2, "confirmed"),
+            (3, "confirmed"),
+        ]
+        rating = show.headline_rating
+        assert (rating.source, rating.display_score) == (
+            "Rotten Tomatoes critics",
+            "100%",
+        )
+        assert show.poster.credit == "Netflix"
+
+    def test_is_idempotent(self):
+        first = seed()
+        counts = [m.objects.count() for m in (Show, Person, Season, Credit, Rating)]
+        second = seed()
+        assert second["heartstopper"].pk == first["heartstopper"].pk
+        assert [m.objects.count() for m in (Show, Person, Season, Credit, Rating)] == (
+            counts
+        )
+
+
+class TestShowCard:
+    @pytest.mark.parametrize("n", [1, 8])
+    def test_cards_cost_two_queries_for_any_number_of_shows(
+        self, n, django_assert_num_queries
+    ):
+        netflix = make_network()
+        for i in range(n):
+            show = make_show(f"Show {i}", network=netflix)
+            Rating.objects.create(show=show, source="Critics", score=80 + i)
+        with django_assert_num_queries(2):
+            html = "".join(
+                render_to_string("shows/partials/show_card.html", {"show": show})
+                for show in Show.objects.for_cards()
+            )
+        assert html.count("show-card__title") == n
+        assert "80%" in html and "Netflix" in html
+
+
+# --- models and constraints -----------------------------------------------------------
+
+
+class TestSeason:
+    def test_number_is_unique_per_show(self):
+        show = make_show()
+        Season.objects.create(show=show, number=1)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Season.objects.create(show=show, number=1)
+
+    def test_other_shows_reuse_numbers(self):
+        Season.objects.create(show=make_show("A"), number=1)
+        Season.objects.create(show=make_show("B"), number=1)
+        assert Season.objects.filter(number=1).count() == 2
+
+    def test_numbers_start_at_one(self):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Season.objects.create(show=make_show(), number=0)
+
+    def test_validation_names_the_clash(self):
+        show = make_show()
+        Season.objects.create(show=show, number=2)
+        with pytest.raises(ValidationError, match="already has a season with"):
+            Season(show=show, number=2).full_clean()
+
+    def test_seasons_come_in_number_order(self):
+        show = make_show()
+        for number in (3, 1, 2):
+            Season.objects.create(show=show, number=number)
+        assert [s.number for s in show.seasons.all()] == [1, 2, 3]
+
+
+class TestCredit:
+    def test_cast_needs_a_character(self):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Credit.objects.create(show=make_show(), person=make_person(), billing=1)
+
+    def test_cast_needs_a_billing_position(self):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Credit.objects.create(
+                show=make_show(), person=make_person(), character="Charlie Spring"
+            )
+
+    def test_crew_needs_neither(self):
+        credit = Credit.objects.create(
+            show=make_show(), person=make_person(), role=Role.CREATOR
+        )
+        credit.full_clean()
+
+    def test_billing_position_is_unique_per_show(self):
+        show = make_show()
+        Credit.objects.create(
+            show=show, person=make_person("A"), character="X", billing=1
+        )
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Credit.objects.create(
+                show=show, person=make_person("B"), character="Y", billing=1
+            )
+
+    def test_crew_without_billing_do_not_clash(self):
+        show = make_show()
+        for name in ("A", "B"):
+            Credit.objects.create(show=show, person=make_person(name), role=Role.WRITER)
+        assert show.credits.count() == 2
+
+    def test_one_person_may_create_write_and_act(self):
+        show, person = make_show(), make_person("Alice Oseman")
+        for role in (Role.CREATOR, Role.WRITER):
+            Credit.objects.create(show=show, person=person, role=role)
+        Credit.objects.create(show=show, person=person, character="Cameo", billing=9)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Credit.objects.create(show=show, person=person, role=Role.WRITER)
+
+    def test_cast_is_listed_in_billing_order(self):
+        show = make_show()
+        for billing, name in [(3, "C"), (1, "A"), (2, "B")]:
+            Credit.objects.create(
+                show=show, person=make_person(name), character=name, billing=billing
+            )
+        Credit.objects.create(show=show, person=make_person("W"), role=Role.WRITER)
+        show = Show.objects.for_page().get()
+        assert [c.person.name for c in show.cast] == ["A", "B", "C"]
+        assert [p.name for p in show.writers] == ["W"]
+
+    @pytest.mark.parametrize(
+        ("numbers", "label"),
+        [
+            ([], ""),
+            ([2], "Season 2"),
+            ([1, 2, 3], "Seasons 1–3"),
+            ([1, 3], "Seasons 1, 3"),
+        ],
+    )
+    def test_seasons_label(self, numbers, label):
+        show = make_show()
+        credit = Credit.objects.create(
+            show=show, person=make_person(), character="X", billing=1
+        )
+        credit.seasons.set(
+            [Season.objects.create(show=show, number=n) for n in numbers]
+        )
+        assert credit.seasons_label == label
+
+
+class TestRating:
+    @pytest.mark.parametrize(
+        ("score", "scale", "shown"),
+        [
+            (100, 100, "100%"),
+            (Decimal("87.5"), 100, "87.5%"),
+            (Decimal("8.1"), 10, "8.1/10"),
+        ],
+    )
+    def test_display_score(self, score, scale, shown):
+        rating = Rating.objects.create(
+            show=make_show(), source="Critics", score=score, scale=scale
+        )
+        rating.refresh_from_db()
+        assert rating.display_score == shown
+
+    @pytest.mark.parametrize(("score", "scale"), [(101, 100), (-1, 100), (5, 0)])
+    def test_score_stays_within_its_scale(self, score, scale):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Rating.objects.create(
+                show=make_show(), source="Critics", score=score, scale=scale
+            )
+
+    def test_season_must_belong_to_the_show(self):
+        other_season = Season.objects.create(show=make_show("Other"), number=1)
+        rating = Rating(
+            show=make_show(), season=other_season, source="Critics", score=90
+        )
+        with pytest.raises(ValidationError, match="season of this show"):
+            rating.full_clean()
+
+    def test_headline_rating_is_the_first_show_wide_one(self):
+        show = make_show()
+        season = Season.objects.create(show=show, number=1)
+        Rating.objects.create(show=show, season=season, source="Season", score=50)
+        Rating.objects.create(show=show, source="Critics", score=100)
+        Rating.objects.create(show=show, source="Audience", score=90)
+        assert Show.objects.for_cards().get().headline_rating.source == "Critics"
+        assert Show.objects.get().headline_rating.source == "Critics"
+
+
+class TestShowModel:
+    def test_trailer_is_a_click_to_load_embed(self):
+        show = make_show(trailer_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ")
+        assert show.trailer.provider == "youtube"
+        assert show.trailer.title == "Heartstopper: official trailer"
+
+    def test_trailer_must_be_a_video_link(self):
+        show = make_show(trailer_url="https://example.com/trailer")
+        with pytest.raises(ValidationError, match="YouTube or Vimeo"):
+            show.full_clean()
+        assert show.trailer is None
+
+    def test_network_links_to_its_filtered_show_list(self):
+        assert make_network().get_absolute_url() == "/shows/?network=netflix"
