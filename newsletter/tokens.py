@@ -1,0 +1,58 @@
+"""Signed tokens for the confirmation and unsubscribe links.
+
+A token carries the subscriber's id and a short fingerprint of the address, signed
+with SECRET_KEY (rotation through SECRET_KEY_FALLBACKS keeps old links working). The
+address itself never appears in a URL, and a token stops working if the row it named
+now holds another address. Confirmation links expire; unsubscribe links never do,
+because a reader may open an old issue months later.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.utils.crypto import salted_hmac
+
+CONFIRM = "confirm"
+UNSUBSCRIBE = "unsubscribe"
+
+
+class TokenExpired(Exception):
+    pass
+
+
+class TokenInvalid(Exception):
+    pass
+
+
+def _signer(purpose):
+    return signing.TimestampSigner(salt=f"newsletter.{purpose}")
+
+
+def _fingerprint(email):
+    return salted_hmac(
+        "newsletter.address", email.lower(), algorithm="sha256"
+    ).hexdigest()[:16]
+
+
+def make(subscriber, purpose):
+    return _signer(purpose).sign_object(
+        [subscriber.pk, _fingerprint(subscriber.email)], compress=False
+    )
+
+
+def read(token, purpose):
+    """Return the Subscriber a token names, or raise TokenExpired / TokenInvalid."""
+    from newsletter.models import Subscriber
+
+    max_age = settings.NEWSLETTER_CONFIRM_MAX_AGE if purpose == CONFIRM else None
+    try:
+        pk, fingerprint = _signer(purpose).unsign_object(token, max_age=max_age)
+    except signing.SignatureExpired as exc:
+        raise TokenExpired from exc
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise TokenInvalid from exc
+    subscriber = (
+        Subscriber.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+    )
+    if subscriber is None or _fingerprint(subscriber.email) != fingerprint:
+        raise TokenInvalid
+    return subscriber
