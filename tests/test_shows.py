@@ -21,6 +21,7 @@ from shows.models import (
     Season,
     SeasonStatus,
     Show,
+    ShowStatus,
 )
 
 pytestmark = pytest.mark.django_db
@@ -295,3 +296,194 @@ class TestShowModel:
 
     def test_network_links_to_its_filtered_show_list(self):
         assert make_network().get_absolute_url() == "/shows/?network=netflix"
+
+
+# --- reader pages ---------------------------------------------------------------------
+
+
+def assert_cacheable(response):
+    """An anonymous reader page carries nothing per reader (a CDN may cache it)."""
+    assert response.status_code == 200
+    assert not response.cookies
+    assert "Cookie" not in response.get("Vary", "")
+    assert "csrfmiddlewaretoken" not in response.text
+
+
+class TestShowList:
+    def test_lists_shows_as_cards(self, client):
+        make_show("Heartstopper", network=make_network())
+        response = client.get("/shows/")
+        assert_cacheable(response)
+        assert 'href="/shows/heartstopper/"' in response.text
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("", {"Heartstopper", "Sex Education", "Doctor Who"}),
+            ("?network=netflix", {"Heartstopper", "Sex Education"}),
+            ("?status=ended", {"Sex Education", "Doctor Who"}),
+            ("?network=netflix&status=ended", {"Sex Education"}),
+            ("?network=bbc&status=renewed", set()),
+            ("?network=&status=", {"Heartstopper", "Sex Education", "Doctor Who"}),
+        ],
+    )
+    def test_filters_by_network_and_status(self, client, query, expected):
+        netflix, bbc = make_network("Netflix"), make_network("BBC")
+        make_show("Heartstopper", network=netflix, status=ShowStatus.RENEWED)
+        make_show("Sex Education", network=netflix, status=ShowStatus.ENDED)
+        make_show("Doctor Who", network=bbc, status=ShowStatus.ENDED)
+        response = client.get(f"/shows/{query}")
+        assert response.status_code == 200
+        assert {show.title for show in response.context["shows"]} == expected
+
+    def test_empty_result_says_so(self, client):
+        make_network("BBC")
+        response = client.get("/shows/?network=bbc")
+        assert "No shows match these filters." in response.text
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "?network=no-such-network",
+            "?status=renewed-forever",
+            "?network=%00",
+            "?page=abc",
+            "?page=0",
+            "?page=99",
+            "?page=-1",
+        ],
+    )
+    def test_bad_filters_and_pages_are_404_not_500(self, client, query):
+        make_show(network=make_network())
+        assert client.get(f"/shows/{query}").status_code == 404
+
+    def test_pagination_keeps_the_filters(self, client):
+        netflix = make_network()
+        for i in range(25):
+            make_show(f"Show {i:02}", network=netflix)
+        response = client.get("/shows/?network=netflix")
+        assert len(response.context["shows"]) == 24
+        assert 'href="?network=netflix&amp;page=2"' in response.text
+        page_two = client.get("/shows/?network=netflix&page=2")
+        assert [s.title for s in page_two.context["shows"]] == ["Show 24"]
+
+    @pytest.mark.parametrize("n", [1, 24])
+    def test_query_count_does_not_grow_with_shows(
+        self, client, n, django_assert_max_num_queries
+    ):
+        netflix = make_network()
+        for i in range(n):
+            show = make_show(f"Show {i}", network=netflix)
+            Rating.objects.create(show=show, source="Critics", score=90)
+        # count, shows, ratings, the filter form's networks, the header's topics
+        with django_assert_max_num_queries(5):
+            response = client.get("/shows/")
+        assert len(response.context["shows"]) == n
+
+
+class TestShowDetail:
+    def test_shows_everything_a_reader_wants_at_a_glance(self, client):
+        show = seed()["heartstopper"]
+        response = client.get(show.get_absolute_url())
+        assert_cacheable(response)
+        text = response.text
+        assert "Watch on Netflix" in text
+        assert "the Heartstopper graphic novels" in text
+        assert 'by <a href="/people/alice-oseman/">Alice Oseman</a>' in text
+        assert "Created by" in text
+        assert "Image credit: Netflix" in text
+        for name, character in [
+            ("Joe Locke", "Charlie Spring"),
+            ("Kit Connor", "Nick Nelson"),
+        ]:
+            assert (
+                f'>{name}</a> <span class="cast-card__as">as</span> '
+                f'<span class="cast-card__character">{character}</span>'
+            ) in text
+        assert text.count("season-status--confirmed") == 2
+        assert "100%" in text and "Rotten Tomatoes critics" in text
+
+    def test_trailer_loads_nothing_until_the_reader_asks(self, client):
+        show = make_show(trailer_url="https://youtu.be/dQw4w9WgXcQ")
+        text = client.get(show.get_absolute_url()).text
+        assert "Heartstopper: official trailer" in text
+        assert "<iframe" not in text
+        assert "/static/js/embeds.js" in text
+
+    def test_no_trailer_no_script(self, client):
+        text = client.get(make_show().get_absolute_url()).text
+        assert "embeds.js" not in text and "Trailer" not in text
+
+    def test_lists_only_published_stories_about_the_show(self, client):
+        show, other = make_show(), make_show("Other")
+        make_article(1, shows=[show])
+        make_article(2, shows=[show], published=False)
+        make_article(3, shows=[other])
+        response = client.get(show.get_absolute_url())
+        assert [a.headline for a in response.context["stories"]] == ["Story 1"]
+
+    def test_unknown_show_is_404(self, client):
+        assert client.get("/shows/no-such-show/").status_code == 404
+
+    @pytest.mark.parametrize("n", [1, 6])
+    def test_query_count_is_fixed_whatever_the_seasons_cast_ratings_stories(
+        self, client, n, django_assert_max_num_queries
+    ):
+        show = make_show(network=make_network(), based_on="Books")
+        show.based_on_author = fill_show(show, n)[0]
+        show.trailer_url = "https://youtu.be/dQw4w9WgXcQ"
+        show.save()
+        # show, genres, seasons, credits, credit seasons, ratings, stories, authors,
+        # the header's topics
+        with django_assert_max_num_queries(9):
+            response = client.get(show.get_absolute_url())
+        assert len(response.context["show"].cast) == n
+        assert len(response.context["stories"]) == n
+
+
+class TestPersonDetail:
+    def test_lists_roles_across_shows(self, client):
+        result = seed()
+        alice = result["alice_oseman"]
+        other = make_show("Solitaire")
+        Credit.objects.create(show=other, person=alice, character="Narrator", billing=1)
+        response = client.get(alice.get_absolute_url())
+        assert_cacheable(response)
+        text = response.text
+        assert text.index("Heartstopper") < text.index("Solitaire")
+        assert "Creator" in text and "Writer" in text and "Plays Narrator" in text
+
+    def test_cast_member_shows_character_and_seasons(self, client):
+        joe = seed()["joe_locke"]
+        text = client.get(joe.get_absolute_url()).text
+        assert "Plays Charlie Spring" in text and "(Season 1)" in text
+
+    def test_lists_only_published_stories_mentioning_them(self, client):
+        person = make_person()
+        make_article(1, people=[person])
+        make_article(2, people=[person], published=False)
+        make_article(3)
+        response = client.get(person.get_absolute_url())
+        assert [a.headline for a in response.context["stories"]] == ["Story 1"]
+
+    def test_unknown_person_is_404(self, client):
+        assert client.get("/people/nobody/").status_code == 404
+
+    @pytest.mark.parametrize("n", [1, 6])
+    def test_query_count_is_fixed_whatever_the_credits_and_stories(
+        self, client, n, django_assert_max_num_queries
+    ):
+        person = make_person("Busy Actor")
+        for i in range(n):
+            show = make_show(f"Show {i}", network=make_network(f"Net {i}"))
+            seasons = [Season.objects.create(show=show, number=k) for k in (1, 2)]
+            credit = Credit.objects.create(
+                show=show, person=person, character=f"Part {i}", billing=1
+            )
+            credit.seasons.set(seasons)
+            make_article(i, shows=[show], people=[person])
+        # person, credits with shows, credit seasons, stories, authors, header topics
+        with django_assert_max_num_queries(6):
+            response = client.get(person.get_absolute_url())
+        assert response.text.count("Plays Part") == n
+        assert len(response.context["stories"]) == n
