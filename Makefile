@@ -13,7 +13,7 @@ PORT ?= 8000
 PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) python3; do \
 	if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v "$$c"; break; fi; done)
 
-.PHONY: help run test lint format check migrations-check collectstatic bench clean
+.PHONY: help run test lint format check migrations-check collectstatic bench clean browser
 
 help:
 	@echo "make run      set up, load the demo newsroom and serve http://$(HOST):$(PORT)"
@@ -21,6 +21,7 @@ help:
 	@echo "make lint     ruff check and format check"
 	@echo "make format   apply ruff's fixes and formatting"
 	@echo "make check    Django system checks and makemigrations --check"
+	@echo "make browser  install Debian's Chromium for the browser tests (apt-get)"
 
 $(VENV)/.base: requirements.txt
 	@if [ -z "$(PYTHON)" ]; then \
@@ -62,6 +63,16 @@ migrations-check: check
 # Production set-up step (DEBUG off): hashed, compressed files for WhiteNoise.
 collectstatic: $(VENV)/.base
 	$(PY) manage.py collectstatic --noinput
+
+# Browser tests (tests/e2e) drive Debian's Chromium; Playwright's own download cannot
+# work here. Installs only when it is missing; needs root (or sudo).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser:
+	@if [ -x /usr/bin/chromium ]; then echo "Chromium is installed: /usr/bin/chromium"; else \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null && \
+		echo "Installed $$(/usr/bin/chromium --version)"; fi
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,61 @@
+"""What a page costs to load, and that it never calls another host.
+
+The budget (issue 7): HTML, CSS and JS together under 100 KB gzip-compressed, pictures
+aside. The home page is measured now; the article page joins once it exists.
+"""
+
+import pytest
+
+from tests.e2e.helpers import page_weight
+
+BUDGET = 100 * 1024
+WEIGHED_PAGES = ["/"]
+
+desktop = pytest.mark.parametrize("viewport", ["desktop"])
+
+
+@desktop
+class TestPageWeight:
+    @pytest.mark.parametrize("path", WEIGHED_PAGES)
+    def test_html_css_and_js_stay_under_100_kb_compressed(self, page, network, path):
+        page.goto(path, wait_until="networkidle")
+        sizes = page_weight(network)
+        assert any(url.endswith(".css") for url in sizes), "the stylesheet was not seen"
+        total = sum(sizes.values())
+        listing = "\n  ".join(f"{size:>7} B  {url}" for url, size in sizes.items())
+        assert total < BUDGET, f"{total} B compressed, over {BUDGET} B:\n  {listing}"
+
+    @pytest.mark.parametrize("path", WEIGHED_PAGES)
+    def test_loads_nothing_from_another_host(self, page, network, path):
+        page.goto(path, wait_until="networkidle")
+        network.assert_all_local()
+
+
+@desktop
+class TestGuards:
+    """The checks above can fail: they see what they are meant to catch."""
+
+    def test_network_guard_records_and_stops_requests_to_other_hosts(
+        self, page, network
+    ):
+        page.set_content('<img src="https://i.ytimg.com/vi/abc/hqdefault.jpg" alt="">')
+        page.wait_for_load_state("networkidle")
+        assert network.to_host("ytimg.com") == [
+            "https://i.ytimg.com/vi/abc/hqdefault.jpg"
+        ]
+        with pytest.raises(AssertionError, match="another host"):
+            network.assert_all_local()
+        assert page.evaluate("() => document.images[0].naturalWidth") == 0
+
+    def test_console_guard_sees_the_csp_refusing_an_inline_script(self, page, network):
+        page.goto("/")
+        page.evaluate(
+            """() => {
+              const script = document.createElement('script');
+              script.textContent = 'window.ran = true';
+              document.body.append(script);
+            }"""
+        )
+        assert page.evaluate("() => window.ran") is None
+        assert any("Content Security Policy" in e for e in network.errors)
+        network.errors.clear()  # expected here; any other test would fail on it

@@ -1,0 +1,62 @@
+"""Pages every visitor can meet before any story exists: home, 404, the admin login.
+
+Each test runs at phone and desktop widths (the ``page`` fixture).
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import check_page, focused
+
+SITE_PAGES = [
+    ("home", "/", 200),
+    ("error-404", "/no-such-page/", 404),
+    ("admin-login", "/admin/login/", 200),
+]
+
+
+class TestSitePage:
+    @pytest.mark.parametrize("name, path, status", SITE_PAGES)
+    def test_passes_the_reader_page_checks(self, page, network, name, path, status):
+        """Accessible, keyboard-usable, no overflow, settled; screenshot kept."""
+        assert page.goto(path).status == status
+        check_page(page, network, name)
+
+    def test_latest_link_is_marked_current_on_the_home_page(self, page):
+        page.goto("/")
+        expect(page.get_by_role("link", name="Latest")).to_have_attribute(
+            "aria-current", "page"
+        )
+
+    def test_error_page_offers_a_way_back_by_keyboard(self, page, live_server):
+        page.goto("/no-such-page/")
+        page.get_by_role("link", name="Go to the latest stories").focus()
+        assert focused(page)["href"] == "/"
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(f"{live_server.url}/")
+
+
+class TestAnonymousReader:
+    def test_pages_leave_no_cookie_in_the_browser(self, page, context):
+        """A CDN may only cache pages whole when they set no cookie."""
+        page.goto("/")
+        page.goto("/no-such-page/")
+        assert context.cookies() == []
+
+
+@pytest.mark.parametrize("viewport", ["desktop"])
+class TestStaffSignIn:
+    def test_staff_signs_in_through_the_admin_form(self, page, staff_user):
+        page.goto("/admin/")
+        page.get_by_label("Username").fill(staff_user.username)
+        page.get_by_label("Password").fill("a-long-test-password")
+        page.get_by_role("button", name="Log in").click()
+        expect(page).to_have_url(re.compile(r"/admin/$"))
+        expect(page.get_by_role("heading", name="Desk")).to_be_visible()
+
+    def test_login_fixture_signs_in_without_the_form(self, page, login, staff_user):
+        login(staff_user)
+        page.goto("/admin/")
+        expect(page.get_by_role("heading", name="Desk")).to_be_visible()
