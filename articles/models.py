@@ -1,24 +1,76 @@
+from collections import defaultdict
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-BODY_EXTENSIONS = {
-    "Bold": True,
-    "Italic": True,
-    "Strike": True,
-    "Heading": {"levels": [2, 3]},
-    "BulletList": True,
-    "OrderedList": True,
-    "ListItem": True,
-    "Blockquote": True,
-    "HorizontalRule": True,
-    "HardBreak": True,
-    "Link": {"enableTarget": False},
-}
+from articles.body import BODY_EXTENSIONS, picture_ids, render_body, sanitise
+from authors.models import Author
+from images.models import Image
+from shows.models import Show
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("In review")
+    PUBLISHED = "published", _("Published")
+
+
+class TopicQuerySet(models.QuerySet):
+    def in_navigation(self):
+        return self.filter(in_navigation=True)
+
+    def with_story_counts(self):
+        """Each topic with `story_count`, its stories readers can see."""
+        live = Q(
+            tagged__content_object__status=Status.PUBLISHED,
+            tagged__content_object__publish_at__lte=timezone.now(),
+        )
+        return self.annotate(story_count=Count("tagged", filter=live))
+
+    def rails(self, per_topic=4):
+        """[(topic, [story, …])]: each topic's newest live stories, ready for cards.
+
+        One ranked query (a window function) serves every topic, so the number of
+        queries stays the same however many topics and stories there are.
+        """
+        topics = list(self)
+        newest_first = [
+            F("content_object__publish_at").desc(),
+            F("content_object").desc(),
+        ]
+        ranked = (
+            TaggedTopic.objects.filter(
+                tag__in=topics,
+                content_object__status=Status.PUBLISHED,
+                content_object__publish_at__lte=timezone.now(),
+            )
+            .annotate(
+                rank=Window(RowNumber(), partition_by=F("tag"), order_by=newest_first)
+            )
+            .filter(rank__lte=per_topic)
+            .order_by("tag", "rank")
+            .select_related("content_object__hero_image")
+            .prefetch_related(
+                Prefetch(
+                    "content_object__authors",
+                    queryset=Author.objects.order_by("byline__position"),
+                ),
+                "content_object__topics",
+            )
+        )
+        stories = defaultdict(list)
+        for row in ranked:
+            stories[row.tag_id].append(row.content_object)
+        return [(topic, stories[topic.pk]) for topic in topics if stories[topic.pk]]
 
 
 class Topic(TagBase):
@@ -30,6 +82,8 @@ class Topic(TagBase):
         default=False,
         help_text=_("Listed in the site header and as a rail on the home page."),
     )
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -44,12 +98,6 @@ class TaggedTopic(TaggedItemBase):
     tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged")
 
 
-class Status(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    REVIEW = "review", _("In review")
-    PUBLISHED = "published", _("Published")
-
-
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles a reader may see: published, and their publish time has come."""
@@ -59,17 +107,80 @@ class ArticleQuerySet(models.QuerySet):
         """Staff also see drafts, reviews and scheduled pieces (SPEC roles)."""
         return self if user.is_staff else self.published()
 
+    def awaiting_review(self):
+        return self.filter(status=Status.REVIEW)
+
+    def scheduled(self):
+        """Published by an editor, going live by itself when its time comes."""
+        return self.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
+
+    def for_cards(self):
+        """Everything a story card prints, in a fixed number of queries."""
+        return (
+            self.defer("body", "body_html")
+            .select_related("hero_image")
+            .prefetch_related(
+                Prefetch(
+                    "authors", queryset=Author.objects.order_by("byline__position")
+                ),
+                "topics",
+            )
+        )
+
+    def for_page(self):
+        """Everything the article page prints, whatever the number of authors,
+        topics, shows, pictures or embeds (pictures and embeds live in body_html)."""
+        return self.select_related("hero_image").prefetch_related(
+            Prefetch(
+                "authors",
+                queryset=Author.objects.select_related("photo").order_by(
+                    "byline__position"
+                ),
+            ),
+            "topics",
+            Prefetch("shows", queryset=Show.objects.for_cards()),
+        )
+
+    def lead_first(self):
+        """The lead story first (the newest featured one), then newest first."""
+        return self.order_by(
+            "-is_featured", models.F("publish_at").desc(nulls_last=True), "-pk"
+        )
+
 
 class Article(models.Model):
     headline = models.CharField(_("headline"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "The story's address: /articles/<slug>/. Made from the headline when left "
+            "empty; do not change it once the story is live."
+        ),
+    )
     standfirst = models.CharField(
         _("standfirst"),
         max_length=300,
         blank=True,
         help_text=_("The line under the headline that tells readers why to read on."),
     )
-    body = ProseEditorField(_("body"), extensions=BODY_EXTENSIONS, sanitize=True)
+    body = ProseEditorField(
+        _("body"),
+        extensions=BODY_EXTENSIONS,
+        sanitize=True,
+        help_text=_(
+            "A link to YouTube, Vimeo, Instagram, X or TikTok alone on its line "
+            "becomes an embed. A line [picture 12] shows library picture 12 with its "
+            "caption and credit."
+        ),
+    )
+    body_html = models.TextField(editable=False, blank=True)
+    word_count = models.PositiveIntegerField(_("words"), editable=False, default=0)
+    reading_time = models.PositiveSmallIntegerField(
+        _("reading time (minutes)"), editable=False, default=0
+    )
     hero_image = models.ForeignKey(
         "images.Image",
         null=True,
@@ -77,6 +188,19 @@ class Article(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("hero picture"),
+    )
+    hero_caption = models.CharField(
+        _("hero caption"),
+        max_length=300,
+        blank=True,
+        help_text=_("For this story only; the picture's own caption is used if empty."),
+    )
+    inline_images = models.ManyToManyField(
+        "images.Image",
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("Pictures placed in the body, kept so their changes reach it."),
     )
     authors = models.ManyToManyField(
         "authors.Author", through="Byline", related_name="articles"
@@ -90,15 +214,73 @@ class Article(models.Model):
         _("publish time"),
         null=True,
         blank=True,
-        help_text=_("Readers see the story from this moment, once it is published."),
+        help_text=_(
+            "Readers see the story from this moment, once it is published. A future "
+            "time schedules it: it goes live by itself. Empty means now."
+        ),
+    )
+    first_published_at = models.DateTimeField(
+        _("first published"), null=True, blank=True, editable=False
+    )
+    revised_at = models.DateTimeField(
+        _("last updated"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when the words of a live story change; shown to readers."),
+    )
+    update_note = models.CharField(
+        _("update or correction note"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            'Shown at the top of the story, e.g. "This story was updated with the '
+            "cast's reaction.\" or a correction."
+        ),
     )
     is_featured = models.BooleanField(
         _("lead story"), default=False, help_text=_("Shown first on the home page.")
+    )
+    seo_title = models.CharField(
+        _("SEO title"),
+        max_length=70,
+        blank=True,
+        help_text=_("For search results and shares; the headline is used if empty."),
+    )
+    seo_description = models.CharField(
+        _("SEO description"),
+        max_length=160,
+        blank=True,
+        help_text=_("For search results and shares; the standfirst is used if empty."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
+
+    # Edits to these change what readers read, so they move "last updated".
+    WORDING_FIELDS = ("headline", "standfirst", "body", "update_note")
+    TRACKED_FIELDS = {"status", "publish_at", *WORDING_FIELDS}
+    # Worked out in save(), so saved with any update_fields.
+    DERIVED_FIELDS = (
+        "slug",
+        "body",
+        "body_html",
+        "word_count",
+        "reading_time",
+        "publish_at",
+        "first_published_at",
+        "revised_at",
+        "updated_at",
+    )
 
     class Meta:
         ordering = [models.F("publish_at").desc(nulls_last=True), "-pk"]
@@ -106,12 +288,52 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="article_pub_idx")
         ]
+        permissions = [
+            (
+                "publish_article",
+                _("Can publish, schedule, unpublish and feature articles"),
+            ),
+            ("preview_article", _("Can share preview links to unpublished articles")),
+        ]
 
     def __str__(self):
         return self.headline
 
+    def save(self, *args, **kwargs):
+        """Render the body once for readers and keep the publishing times right."""
+        now = timezone.now()
+        if not self.slug:
+            self.slug = self._unique_slug()
+        self.body = sanitise(self.body)
+        rendered = render_body(self.body, pictures=self._body_pictures())
+        self.body_html = rendered.html
+        self.word_count = rendered.word_count
+        self.reading_time = rendered.reading_time
+        if self.status == Status.PUBLISHED:
+            if self.publish_at is None:
+                self.publish_at = now
+            # Until it has gone live, "first published" follows the schedule.
+            if self.first_published_at is None or self.first_published_at > now:
+                self.first_published_at = self.publish_at
+        was_live, wording = getattr(self, "_loaded_state", (False, None))
+        if was_live and self.is_published and wording != self._wording():
+            self.revised_at = now
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *self.DERIVED_FIELDS}
+        super().save(*args, **kwargs)
+        self._remember_loaded_state()
+        self.inline_images.set(rendered.picture_ids)
+
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        # Partial loads (.only()) skip this rather than fetch the missing fields.
+        if cls.TRACKED_FIELDS.issubset(field_names):
+            instance._remember_loaded_state()
+        return instance
 
     @property
     def is_published(self):
@@ -120,6 +342,56 @@ class Article(models.Model):
             and self.publish_at is not None
             and self.publish_at <= timezone.now()
         )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    @property
+    def hero_caption_text(self):
+        if self.hero_caption:
+            return self.hero_caption
+        return self.hero_image.caption if self.hero_image else ""
+
+    @property
+    def page_title(self):
+        return self.seo_title or self.headline
+
+    @property
+    def description(self):
+        return self.seo_description or self.standfirst
+
+    @property
+    def was_updated(self):
+        """Whether readers should see a "last updated" time."""
+        return bool(
+            self.revised_at and self.publish_at and self.revised_at > self.publish_at
+        )
+
+    def rerender_body(self):
+        """Render body_html again, e.g. after a picture in it changed."""
+        self.save(update_fields=["body"])
+
+    def _remember_loaded_state(self):
+        self._loaded_state = (self.is_published, self._wording())
+
+    def _wording(self):
+        return tuple(getattr(self, name) for name in self.WORDING_FIELDS)
+
+    def _body_pictures(self):
+        ids = picture_ids(self.body)
+        return Image.objects.in_bulk(ids) if ids else {}
+
+    def _unique_slug(self):
+        base = slugify(self.headline)[:190].strip("-") or "story"
+        slug, n = base, 2
+        while Article.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
 
 
 class Byline(models.Model):

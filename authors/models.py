@@ -1,7 +1,25 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class AuthorQuerySet(models.QuerySet):
+    def with_story_counts(self):
+        """Each author with `story_count`, their stories readers can see."""
+        live = Q(articles__status="published", articles__publish_at__lte=timezone.now())
+        return self.annotate(story_count=Count("articles", filter=live))
+
+    def for_index(self):
+        """Writers with at least one live story, for the public author index."""
+        return (
+            self.with_story_counts()
+            .filter(story_count__gt=0)
+            .select_related("photo")
+            .order_by("name")
+        )
 
 
 class Author(models.Model):
@@ -38,6 +56,8 @@ class Author(models.Model):
     instagram = models.URLField(blank=True)
     x = models.URLField(_("X (Twitter)"), blank=True)
 
+    objects = AuthorQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -46,3 +66,13 @@ class Author(models.Model):
 
     def get_absolute_url(self):
         return reverse("authors:detail", kwargs={"slug": self.slug})
+
+    @property
+    def links(self):
+        """(label, url) of the public profiles the author gave."""
+        found = [
+            (_("Website"), self.website),
+            (_("Instagram"), self.instagram),
+            (_("X"), self.x),
+        ]
+        return [(label, url) for label, url in found if url]

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from authors import views
 
 app_name = "authors"
-urlpatterns = []
+urlpatterns = [
+    path("authors/", views.author_list, name="index"),
+    path("authors/<slug:slug>/", views.author_detail, name="detail"),
+]

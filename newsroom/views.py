@@ -8,9 +8,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from articles.models import Article, Topic
+from articles.views import CacheableMixin
 
-class HomeView(TemplateView):
+
+class HomeView(CacheableMixin, TemplateView):
+    """The lead story, the latest stories and a rail per navigation topic."""
+
     template_name = "newsroom/home.html"
+    latest_count = 12
+    rail_size = 4
+
+    def get_context_data(self, **kwargs):
+        stories = Article.objects.published().for_cards()
+        lead = stories.lead_first().first()
+        latest = stories.exclude(pk=lead.pk)[: self.latest_count] if lead else []
+        rails = Topic.objects.in_navigation().rails(per_topic=self.rail_size)
+        return super().get_context_data(lead=lead, latest=latest, rails=rails, **kwargs)
 
 
 home = HomeView.as_view()

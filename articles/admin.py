@@ -1,0 +1,325 @@
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import (
+    AutocompleteSelectMultiple,
+    RelatedFieldWidgetWrapper,
+)
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from reversion import register as reversion_register
+from reversion import set_comment
+
+from articles import previews, services
+from articles.history import HistoryAdmin
+from articles.models import Article, Byline, Status, TaggedTopic, Topic
+
+# Restoring a story brings back its byline and topics too.
+reversion_register(Byline)
+reversion_register(TaggedTopic)
+reversion_register(Article, follow=["byline_set", "taggedtopic_set"])
+
+
+class WorkflowFilter(admin.SimpleListFilter):
+    title = _("workflow")
+    parameter_name = "workflow"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", _("Drafts")),
+            ("review", _("Awaiting review")),
+            ("scheduled", _("Scheduled")),
+            ("live", _("Live")),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "draft":
+                return queryset.filter(status=Status.DRAFT)
+            case "review":
+                return queryset.awaiting_review()
+            case "scheduled":
+                return queryset.scheduled()
+            case "live":
+                return queryset.published()
+        return queryset
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    autocomplete_fields = ["author"]
+    fields = ["author", "position"]
+    extra = 0
+    min_num = 0
+    verbose_name = _("author")
+    verbose_name_plural = _("byline (in order; lowest position first)")
+
+
+@admin.register(Article)
+class ArticleAdmin(HistoryAdmin):
+    change_list_template = "admin/articles/article/change_list.html"
+    change_form_template = "admin/articles/article/change_form.html"
+    list_display = [
+        "thumbnail",
+        "headline",
+        "workflow_state",
+        "byline",
+        "publish_at",
+        "is_featured",
+    ]
+    list_display_links = ["thumbnail", "headline"]
+    list_filter = [WorkflowFilter, "authors", "topics", "is_featured"]
+    list_select_related = ["hero_image"]
+    list_per_page = 50
+    search_fields = ["headline", "standfirst", "authors__name"]
+    search_help_text = _("Search headline, standfirst or author name.")
+    date_hierarchy = "publish_at"
+    autocomplete_fields = ["hero_image", "shows"]
+    prepopulated_fields = {"slug": ["headline"]}
+    inlines = [BylineInline]
+    actions = ["submit_for_review", "publish", "unpublish", "feature", "unfeature"]
+    compare_fields = [
+        "headline",
+        "slug",
+        "standfirst",
+        "body",
+        "hero_image",
+        "hero_caption",
+        "status",
+        "publish_at",
+        "is_featured",
+        "update_note",
+        "seo_title",
+        "seo_description",
+    ]
+    # Only editors set these; writers see them read-only.
+    publishing_fields = ["status", "publish_at", "is_featured"]
+    record_fields = [
+        "word_count",
+        "reading_time",
+        "first_published_at",
+        "revised_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        publishing = [*self.publishing_fields, "update_note"]
+        if obj is not None and request.user.has_perm(services.PREVIEW_PERMISSION):
+            publishing.append("preview_link")
+        return [
+            (None, {"fields": ["headline", "slug", "standfirst", "body"]}),
+            (_("Hero picture"), {"fields": ["hero_image", "hero_caption"]}),
+            (_("Topics and shows"), {"fields": ["topics", "shows"]}),
+            (_("Publishing"), {"fields": publishing}),
+            (
+                _("Search and sharing"),
+                {"classes": ["collapse"], "fields": ["seo_title", "seo_description"]},
+            ),
+            (_("Record"), {"classes": ["collapse"], "fields": self.record_fields}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*self.record_fields, "preview_link"]
+        if not services.can_publish(request.user):
+            fields += self.publishing_fields
+        return fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("authors")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "topics":
+            return self._topics_field(db_field, request)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def _topics_field(self, db_field, request):
+        """Topics are taggit tags; pick them with the admin's autocomplete."""
+        widget = AutocompleteSelectMultiple(db_field, self.admin_site)
+        topic_admin = self.admin_site.get_model_admin(Topic)
+        widget = RelatedFieldWidgetWrapper(
+            widget,
+            db_field.remote_field,
+            self.admin_site,
+            can_add_related=topic_admin.has_add_permission(request),
+            can_change_related=False,
+            can_delete_related=False,
+            can_view_related=False,
+        )
+        return forms.ModelMultipleChoiceField(
+            queryset=Topic.objects.all(),
+            required=False,
+            widget=widget,
+            label=_("Topics"),
+            help_text=_("Readers find the story on these topic pages."),
+        )
+
+    # --- Who may do what ----------------------------------------------------------
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or services.can_edit(obj, request.user)
+
+    def can_restore(self, request):
+        # A restore writes status and publish time back, so it is an editor's call.
+        return services.can_publish(request.user)
+
+    def has_publish_permission(self, request):
+        return services.can_publish(request.user)
+
+    # --- Saving -------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        if "_submit_for_review" in request.POST and obj.status == Status.DRAFT:
+            obj.status = Status.REVIEW
+            set_comment(_("Submitted for review."))
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        author = getattr(request.user, "author", None)
+        if author is not None and not article.byline_set.exists():
+            # A writer's new story carries their name unless they chose others.
+            Byline.objects.create(article=article, author=author)
+
+    def render_change_form(self, request, context, add=False, change=False, **kwargs):
+        obj = context.get("original")
+        context["can_submit_for_review"] = (
+            obj is None or obj.status == Status.DRAFT
+        ) and self.has_change_permission(request, obj)
+        return super().render_change_form(request, context, add, change, **kwargs)
+
+    def changelist_view(self, request, extra_context=None):
+        counts = Article.objects.aggregate(
+            review=Count("pk", filter=Q(status=Status.REVIEW)),
+            scheduled=Count(
+                "pk",
+                filter=Q(status=Status.PUBLISHED, publish_at__gt=timezone.now()),
+            ),
+        )
+        return super().changelist_view(
+            request, {"desk": counts} | (extra_context or {})
+        )
+
+    # --- List columns --------------------------------------------------------------
+
+    @admin.display(description=_("picture"))
+    def thumbnail(self, obj):
+        if obj.hero_image is None:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" width="80" height="45">',
+            obj.hero_image.rendition_url(160, shape="16:9"),
+        )
+
+    @admin.display(description=_("status"), ordering="status")
+    def workflow_state(self, obj):
+        if obj.is_scheduled:
+            return format_html("<strong>{}</strong>", _("Scheduled"))
+        return obj.get_status_display()
+
+    @admin.display(description=_("by"))
+    def byline(self, obj):
+        return ", ".join(author.name for author in obj.authors.all())
+
+    @admin.display(description=_("preview link"))
+    def preview_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        if obj.is_published:
+            return format_html('<a href="{0}">{0}</a>', obj.get_absolute_url())
+        url = settings.SITE_URL + previews.preview_url(obj)
+        hours = int(previews.max_age().total_seconds() // 3600)
+        return format_html(
+            '<input type="text" readonly value="{}" size="60" aria-label="{}"> '
+            "<p class=help>{}</p>",
+            url,
+            _("Preview link"),
+            _(
+                "Anyone with this link can read this version of the story for the "
+                "next {} hours, without an account."
+            ).format(hours),
+        )
+
+    # --- Actions ------------------------------------------------------------------
+
+    def _apply(self, request, queryset, step, done, **kwargs):
+        changed, skipped = 0, []
+        for article in queryset:
+            try:
+                step(article=article, by=request.user, **kwargs)
+            except (services.WorkflowError, PermissionDenied):
+                skipped.append(article)
+            else:
+                changed += 1
+        if changed:
+            set_comment(done)
+            self.message_user(
+                request,
+                ngettext("%(n)d story: %(done)s", "%(n)d stories: %(done)s", changed)
+                % {"n": changed, "done": done},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                format_html(
+                    "{} {}",
+                    _("Left as they were:"),
+                    format_html_join(", ", "“{}”", ((a.headline,) for a in skipped)),
+                ),
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Submit for review"), permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        self._apply(
+            request, queryset, services.article_submit, _("submitted for review")
+        )
+
+    @admin.action(description=_("Publish (or schedule)"), permissions=["publish"])
+    def publish(self, request, queryset):
+        self._apply(request, queryset, services.article_publish, _("published"))
+
+    @admin.action(description=_("Unpublish"), permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._apply(request, queryset, services.article_unpublish, _("unpublished"))
+
+    @admin.action(description=_("Make lead story"), permissions=["publish"])
+    def feature(self, request, queryset):
+        self._apply(request, queryset, services.article_feature, _("featured"))
+
+    @admin.action(description=_("Stop leading"), permissions=["publish"])
+    def unfeature(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            services.article_feature,
+            _("no longer featured"),
+            featured=False,
+        )
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "in_navigation", "story_count"]
+    list_editable = ["in_navigation"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "description", "in_navigation"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(story_count=Count("tagged"))
+
+    @admin.display(description=_("stories"), ordering="story_count")
+    def story_count(self, obj):
+        return obj.story_count

@@ -1,0 +1,87 @@
+"""Workflow steps on articles: who may move a story where, and what that changes.
+
+The admin's buttons and list actions call these, so the rules hold whichever way a
+request arrives. Each step saves through `Article.save()` (history, times, rendering).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from articles.models import Article, Status
+
+PUBLISH_PERMISSION = "articles.publish_article"
+PREVIEW_PERMISSION = "articles.preview_article"
+
+
+class WorkflowError(Exception):
+    """The step does not apply to the story in its current state."""
+
+
+def can_publish(user):
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+def is_own(article, user):
+    """A story is a writer's own if they started it or are in its byline."""
+    if article.pk is None:
+        return True
+    if article.created_by_id == user.pk:
+        return True
+    return article.authors.filter(user=user).exists()
+
+
+def can_edit(article, user):
+    """Editors edit every story; writers only their own drafts (SPEC roles)."""
+    if not user.has_perm("articles.change_article"):
+        return False
+    if can_publish(user):
+        return True
+    return article.status == Status.DRAFT and is_own(article, user)
+
+
+def _require_publisher(user):
+    if not can_publish(user):
+        raise PermissionDenied("Only editors can publish, schedule or feature stories.")
+
+
+def article_submit(*, article: Article, by) -> Article:
+    """Send a draft to the editors."""
+    if article.status != Status.DRAFT:
+        raise WorkflowError(f"“{article}” is not a draft.")
+    if not can_edit(article, by):
+        raise PermissionDenied("You can only submit your own drafts.")
+    article.status = Status.REVIEW
+    article.save(update_fields=["status"])
+    return article
+
+
+def article_publish(*, article: Article, by, at=None) -> Article:
+    """Publish now, or schedule for `at`. A story already scheduled keeps its time."""
+    _require_publisher(by)
+    now = timezone.now()
+    if at is None:
+        keep = article.publish_at is not None and article.publish_at > now
+        at = article.publish_at if keep else now
+    article.status = Status.PUBLISHED
+    article.publish_at = at
+    article.save(update_fields=["status", "publish_at"])
+    return article
+
+
+def article_unpublish(*, article: Article, by) -> Article:
+    """Take a story (live or scheduled) off the site; it goes back to draft."""
+    _require_publisher(by)
+    if article.status != Status.PUBLISHED:
+        raise WorkflowError(f"“{article}” is not published.")
+    article.status = Status.DRAFT
+    article.is_featured = False
+    article.save(update_fields=["status", "is_featured"])
+    return article
+
+
+def article_feature(*, article: Article, by, featured=True) -> Article:
+    """Make a story the lead on the home page (or stop)."""
+    _require_publisher(by)
+    article.is_featured = featured
+    article.save(update_fields=["is_featured"])
+    return article

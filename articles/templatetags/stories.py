@@ -1,0 +1,48 @@
+from urllib.parse import quote, urlencode
+
+from django import template
+from django.conf import settings
+
+register = template.Library()
+
+
+@register.filter
+def absolute(url):
+    """An absolute URL for feeds, shares and Open Graph (media may be on a CDN)."""
+    url = str(url or "")
+    return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
+
+
+@register.filter
+def share_image_url(image):
+    """The absolute URL of a 1200-wide JPEG of `image`, as Open Graph wants."""
+    return absolute(image.rendition_url(1200, fmt="jpeg")) if image else ""
+
+
+@register.inclusion_tag("articles/partials/share_links.html")
+def share_links(article):
+    """Plain share links: no third-party script, nothing loads until clicked."""
+    url = absolute(article.get_absolute_url())
+    title = article.headline
+    return {
+        "links": [
+            (
+                "X",
+                "https://x.com/intent/post?" + urlencode({"url": url, "text": title}),
+            ),
+            (
+                "Facebook",
+                "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
+            ),
+            ("WhatsApp", "https://wa.me/?" + urlencode({"text": f"{title} {url}"})),
+            (
+                "Bluesky",
+                "https://bsky.app/intent/compose?"
+                + urlencode({"text": f"{title} {url}"}),
+            ),
+            (
+                "E-mail",
+                f"mailto:?subject={quote(title)}&body={quote(url)}",
+            ),
+        ]
+    }

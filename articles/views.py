@@ -1,0 +1,99 @@
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.generic import DetailView, ListView
+
+from articles import previews
+from articles.models import Article, Topic
+
+READER_CACHE_SECONDS = 300
+
+
+def cacheable(response):
+    """Let browsers and the CDN keep a reader page for a few minutes."""
+    patch_cache_control(response, public=True, max_age=READER_CACHE_SECONDS)
+    return response
+
+
+class CacheableMixin:
+    """For reader pages that are the same for everyone."""
+
+    def render_to_response(self, context, **kwargs):
+        return cacheable(super().render_to_response(context, **kwargs))
+
+
+class ArticleDetailView(DetailView):
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return Article.objects.visible_to(self.request.user).for_page()
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if not self.object.is_published:
+            add_never_cache_headers(response)  # a draft must never reach a shared cache
+            response["X-Robots-Tag"] = "noindex"
+            return response
+        return cacheable(response)
+
+
+article_detail = ArticleDetailView.as_view()
+
+
+def article_preview(request, token):
+    """A draft through a signed link, for reviewers without an account."""
+    try:
+        article_id = previews.article_id_from(token)
+    except previews.PreviewExpired:
+        response = TemplateResponse(
+            request, "articles/preview_expired.html", status=410
+        )
+        add_never_cache_headers(response)
+        return response
+    except previews.PreviewInvalid:
+        raise Http404("No such preview.") from None
+    article = get_object_or_404(Article.objects.for_page(), pk=article_id)
+    if article.is_published:
+        return redirect(article)
+    response = TemplateResponse(
+        request,
+        "articles/article_detail.html",
+        {"article": article, "object": article, "is_preview_link": True},
+    )
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+class TopicListView(CacheableMixin, ListView):
+    template_name = "articles/topic_list.html"
+    context_object_name = "topics"
+    paginate_by = 48
+
+    def get_queryset(self):
+        return (
+            Topic.objects.with_story_counts().filter(story_count__gt=0).order_by("name")
+        )
+
+
+topic_list = TopicListView.as_view()
+
+
+class TopicDetailView(CacheableMixin, ListView):
+    """A topic and its stories, newest first."""
+
+    template_name = "articles/topic_detail.html"
+    context_object_name = "articles"
+    paginate_by = 12
+
+    def get_queryset(self):
+        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        return Article.objects.published().filter(topics=self.topic).for_cards()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topic=self.topic, **kwargs)
+
+
+topic_detail = TopicDetailView.as_view()

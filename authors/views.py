@@ -1,0 +1,38 @@
+from django.shortcuts import get_object_or_404
+from django.views.generic import ListView
+
+from articles.models import Article
+from articles.views import CacheableMixin
+from authors.models import Author
+
+
+class AuthorListView(CacheableMixin, ListView):
+    template_name = "authors/author_list.html"
+    context_object_name = "authors"
+    paginate_by = 24
+
+    def get_queryset(self):
+        return Author.objects.for_index()
+
+
+author_list = AuthorListView.as_view()
+
+
+class AuthorDetailView(CacheableMixin, ListView):
+    """A writer's profile and their stories, newest first."""
+
+    template_name = "authors/author_detail.html"
+    context_object_name = "articles"
+    paginate_by = 12
+
+    def get_queryset(self):
+        self.author = get_object_or_404(
+            Author.objects.select_related("photo"), slug=self.kwargs["slug"]
+        )
+        return Article.objects.published().filter(authors=self.author).for_cards()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+author_detail = AuthorDetailView.as_view()
