@@ -67,10 +67,18 @@ def subscriber_message(subscriber, kind):
     )
 
 
+def preview_unsubscribe_url():
+    """Previews and test sends go to editors, who are not subscribers."""
+    return settings.SITE_URL + reverse("newsletter:signup")
+
+
 # Stand-ins rendered into the digest once, swapped for each reader's values. They are
 # plain ASCII words, so the templates' escaping leaves them untouched.
 UNSUBSCRIBE_MARK = "NEWSLETTERUNSUBSCRIBEURL"
 ADDRESS_MARK = "NEWSLETTERRECIPIENTADDRESS"
+# The digest's column is 600px with 24px padding; pictures are sent larger for
+# high-density screens (NEWSLETTER_THUMBNAIL_WIDTH) and shown at this width.
+MAIL_IMAGE_WIDTH = 552
 
 
 class Digest:
@@ -117,14 +125,14 @@ def _story(article):
     image = article.hero_image
     thumbnail = None
     if image is not None:
-        width = settings.NEWSLETTER_THUMBNAIL_WIDTH
-        url = image.rendition_url(width, fmt="jpeg")
-        height = round(width * image.height / image.width) if image.width else None
+        url = image.rendition_url(
+            settings.NEWSLETTER_THUMBNAIL_WIDTH, shape="16:9", fmt="jpeg"
+        )
         thumbnail = {
             "url": url if "://" in url else settings.SITE_URL + url,
             "alt": image.alt_text,
-            "width": width,
-            "height": height,
+            "width": MAIL_IMAGE_WIDTH,
+            "height": round(MAIL_IMAGE_WIDTH * 9 / 16),
         }
     return {
         "headline": article.headline,

@@ -30,6 +30,9 @@ class SubscriberQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(status=Subscriber.Status.CONFIRMED)
 
+    def pending(self):
+        return self.filter(status=Subscriber.Status.PENDING)
+
     def signups_per_day(self, days=14):
         """(day, signups, confirmed) for the last `days` days, newest first."""
         since = timezone.now() - timedelta(days=days)
@@ -60,22 +63,24 @@ class SubscriberManager(models.Manager.from_queryset(SubscriberQuerySet)):
         for _attempt in range(3):
             try:
                 with transaction.atomic():
-                    subscriber = self.select_for_update().with_email(email).first()
+                    # Write first: SQLite then takes its write lock before reading,
+                    # so concurrent signups wait their turn instead of failing with
+                    # "database is locked"; PostgreSQL locks the row.
+                    renewed = (
+                        self.with_email(email)
+                        .exclude(status=Subscriber.Status.CONFIRMED)
+                        .update(
+                            status=Subscriber.Status.PENDING, updated_at=now, **consent
+                        )
+                    )
+                    subscriber = self.with_email(email).first()
                     if subscriber is None:
                         subscriber = self.create(email=email, source=source, **consent)
                         return subscriber, "confirm"
-                    if subscriber.status == Subscriber.Status.CONFIRMED:
-                        return subscriber, "already"
-                    subscriber.status = Subscriber.Status.PENDING
-                    for field, value in consent.items():
-                        setattr(subscriber, field, value)
-                    subscriber.save(
-                        update_fields=["status", *consent, "updated_at"],
-                    )
-                    return subscriber, "confirm"
+                    return subscriber, "confirm" if renewed else "already"
             except IntegrityError:
-                # Another request inserted this address after our SELECT; the next
-                # attempt finds its row and takes the update path.
+                # Another request inserted this address after our UPDATE; the next
+                # attempt finds its row.
                 continue
         raise IntegrityError(f"could not record a signup for {email!r}")
 
@@ -209,6 +214,7 @@ class Issue(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("send_issue", _("Can send an issue to all subscribers"))]
 
     def __str__(self):
         return self.subject

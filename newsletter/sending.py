@@ -69,17 +69,21 @@ def start_sending(issue):
     return True
 
 
+def _candidates(issue, after_pk, size):
+    return list(
+        issue.pending_recipients()
+        .filter(pk__gt=after_pk)
+        .values_list("pk", "email")[:size]
+    )
+
+
 def _claim(issue, run, after_pk, size):
     """Claim the next readers after `after_pk`; returns [(subscriber_pk, email)].
 
     The unique (issue, subscriber) constraint turns a concurrent run's claims into
     no-ops, and only rows carrying this run's id are returned.
     """
-    candidates = list(
-        issue.pending_recipients()
-        .filter(pk__gt=after_pk)
-        .values_list("pk", "email")[:size]
-    )
+    candidates = _candidates(issue, after_pk, size)
     if not candidates:
         return [], None
     Delivery.objects.bulk_create(

@@ -24,7 +24,10 @@ class TokenInvalid(Exception):
 
 
 def _signer(purpose):
-    return signing.TimestampSigner(salt=f"newsletter.{purpose}")
+    # Only confirmation links carry a time; unsubscribe links stay the same in
+    # every mail, so any of them works.
+    signer = signing.TimestampSigner if purpose == CONFIRM else signing.Signer
+    return signer(salt=f"newsletter.{purpose}")
 
 
 def _fingerprint(email):
@@ -43,9 +46,11 @@ def read(token, purpose):
     """Return the Subscriber a token names, or raise TokenExpired / TokenInvalid."""
     from newsletter.models import Subscriber
 
-    max_age = settings.NEWSLETTER_CONFIRM_MAX_AGE if purpose == CONFIRM else None
+    options = (
+        {"max_age": settings.NEWSLETTER_CONFIRM_MAX_AGE} if purpose == CONFIRM else {}
+    )
     try:
-        pk, fingerprint = _signer(purpose).unsign_object(token, max_age=max_age)
+        pk, fingerprint = _signer(purpose).unsign_object(token, **options)
     except signing.SignatureExpired as exc:
         raise TokenExpired from exc
     except (signing.BadSignature, ValueError, TypeError) as exc:

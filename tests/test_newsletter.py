@@ -4,13 +4,21 @@ Digest sending lives in test_newsletter_sending.py, the admin in
 test_newsletter_admin.py.
 """
 
+import json
+import os
 import re
+import sqlite3
+import subprocess
+import sys
+import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.core import mail, signing
+from django.db import connection
 from django.template import RequestContext, Template
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
 from newsletter import tokens
@@ -356,3 +364,181 @@ class TestTokenAge:
         age = settings.NEWSLETTER_CONFIRM_MAX_AGE - 3600
         token = token_minted_ago(subscriber, age, monkeypatch)
         assert tokens.read(token, tokens.CONFIRM) == subscriber
+
+
+class TestRateLimits:
+    def test_per_ip_limit_answers_429_with_a_friendly_page(self, client, settings):
+        settings.NEWSLETTER_SIGNUP_RATE_PER_IP = "3/h"
+        for i in range(3):
+            assert post_signup(client, f"fan{i}@example.com").status_code == 302
+        response = post_signup(client, "fan9@example.com")
+        assert response.status_code == 429
+        assert "Too many" in response.text
+        assert Subscriber.objects.count() == 3
+        other = Client(REMOTE_ADDR="203.0.113.9")
+        assert post_signup(other, "fan9@example.com").status_code == 302
+
+    def test_per_address_limit_is_silent_so_it_reveals_nothing(self, settings):
+        """An error for a busy address would tell a stranger it had just signed up."""
+        settings.NEWSLETTER_SIGNUP_RATE_PER_ADDRESS = "2/h"
+        replies = [
+            post_signup(Client(REMOTE_ADDR=f"198.51.100.{i}"), "Fan@example.com")
+            for i in range(4)
+        ]
+        assert {r.status_code for r in replies} == {302}
+        assert len(mail.outbox) == 2  # the mailbox is not flooded
+        other = post_signup(Client(), "other@example.com")
+        assert other.status_code == 302
+        assert len(mail.outbox) == 3
+
+    def test_limits_are_counted_in_the_cache(self, settings):
+        from django.core.cache import cache
+
+        settings.NEWSLETTER_SIGNUP_RATE_PER_IP = "1/h"
+        client = Client()
+        post_signup(client, "a@example.com")
+        assert post_signup(client, "b@example.com").status_code == 429
+        cache.clear()
+        assert post_signup(client, "b@example.com").status_code == 302
+
+
+class FailingMailer:
+    """A mail backend whose server is down."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+class TestConfirmationMailFailure:
+    @pytest.fixture
+    def mail_down(self, settings):
+        settings.MAILERS = {
+            "default": {"BACKEND": "tests.test_newsletter.FailingMailer"}
+        }
+        return settings
+
+    def test_signup_is_kept_and_the_reply_unchanged(self, client, mail_down):
+        response = post_signup(client, "fan@example.com")
+        assert response.status_code == 302
+        subscriber = Subscriber.objects.get()
+        assert subscriber.status == "pending"
+        assert subscriber.confirmation_sent_at is None
+        assert "mail server down" in subscriber.mail_error
+
+    def test_signing_up_again_retries_the_mail(self, client, mail_down, settings):
+        post_signup(client, "fan@example.com")
+        settings.MAILERS = {  # the server is back
+            "default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        }
+        post_signup(client, "fan@example.com")
+        subscriber = Subscriber.objects.get()
+        assert subscriber.confirmation_sent_at is not None
+        assert subscriber.mail_error == ""
+        [message] = mail.outbox
+        assert "confirm" in message.subject.lower()
+
+
+RACE_SCRIPT = """
+import json, sys, threading
+import django
+django.setup()
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
+settings.MAILERS = {"default": {"BACKEND": LOCMEM}}
+settings.RATELIMIT_ENABLE = sys.argv[2] == "1"
+from newsletter.models import Subscriber
+from tests.test_newsletter import race_threads
+statuses = race_threads(sys.argv[1], int(sys.argv[3]))
+print(json.dumps({
+    "statuses": statuses,
+    "rows": list(Subscriber.objects.values_list("email", "status")),
+}))
+"""
+
+
+def race_threads(email, threads):
+    """POST one signup from `threads` threads at the same instant; their statuses."""
+    barrier = threading.Barrier(threads)
+    statuses = []
+
+    def sign_up(i):
+        try:
+            client = Client(REMOTE_ADDR=f"10.0.{i // 250}.{i % 250 + 1}")
+            barrier.wait()
+            statuses.append(post_signup(client, email).status_code)
+        except Exception as exc:  # noqa: BLE001 - reported as a failed reply
+            statuses.append(repr(exc))
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=sign_up, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return statuses
+
+
+@pytest.mark.django_db(transaction=True)
+class TestConcurrentSignups:
+    """Fifty simultaneous signups for one address: one subscriber, no error reply.
+
+    Real threads, each with its own database connection, race on the unique index.
+    PostgreSQL (CI's second run) runs them in this process. SQLite's in-memory test
+    database cannot take writes from several connections at once (it fails with
+    "table is locked" instead of waiting), so on SQLite the race runs in a
+    subprocess against a file copy of the test database: the embedded default.
+    """
+
+    THREADS = 50
+
+    def race(self, email, *, limits, tmp_path):
+        if connection.features.test_db_allows_multiple_connections:
+            with override_settings(RATELIMIT_ENABLE=limits):
+                statuses = race_threads(email, self.THREADS)
+            return statuses, list(Subscriber.objects.values_list("email", "status"))
+        path = tmp_path / "race.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(path) as copy:
+            connection.connection.backup(copy)
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{path}",
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+        }
+        args = [email, "1" if limits else "0", str(self.THREADS)]
+        done = subprocess.run(
+            [sys.executable, "-c", RACE_SCRIPT, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=Path(__file__).resolve().parent.parent,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        return result["statuses"], [tuple(row) for row in result["rows"]]
+
+    @pytest.mark.parametrize("limits", [True, False], ids=["limits-on", "limits-off"])
+    def test_one_subscriber_and_no_error_reply(self, limits, tmp_path):
+        statuses, rows = self.race("Race@Example.com", limits=limits, tmp_path=tmp_path)
+        assert statuses == [302] * self.THREADS
+        assert rows == [("race@example.com", "pending")]
+
+    def test_race_on_an_unsubscribed_address_leaves_one_pending_row(self, tmp_path):
+        make_subscriber("race@example.com", status="unsubscribed")
+        statuses, rows = self.race("race@example.com", limits=False, tmp_path=tmp_path)
+        assert statuses == [302] * self.THREADS
+        assert rows == [("race@example.com", "pending")]

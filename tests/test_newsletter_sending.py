@@ -1,0 +1,323 @@
+"""Digests: the rendered mail, batched sending, and resuming without duplicates."""
+
+import re
+import smtplib
+from collections import Counter
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from articles.models import Article
+from authors.models import Author
+from newsletter import sending
+from newsletter.models import Delivery, Issue, IssueStory, Subscriber
+
+pytestmark = pytest.mark.django_db
+
+BACKEND = "tests.test_newsletter_sending"
+
+
+class CountingBackend(LocmemBackend):
+    """Locmem, counting connections opened; raises on cue to simulate failures."""
+
+    opened = 0
+    crash_at = None  # nth message (1-based) on which the process "dies"
+    refuse = set()  # addresses the server refuses
+    drop_at = None  # nth message on which the server drops the connection once
+    count = 0
+
+    def open(self):
+        type(self).opened += 1
+        return True
+
+    def send_messages(self, messages):
+        for message in messages:
+            cls = type(self)
+            cls.count += 1
+            if cls.count == cls.crash_at:
+                raise KeyboardInterrupt("killed mid-batch")
+            if cls.count == cls.drop_at:
+                raise smtplib.SMTPServerDisconnected("server went away")
+            if message.to[0] in cls.refuse:
+                raise smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"no")})
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def backend(settings):
+    settings.MAILERS = {"default": {"BACKEND": f"{BACKEND}.CountingBackend"}}
+    CountingBackend.opened = CountingBackend.count = 0
+    CountingBackend.crash_at = CountingBackend.drop_at = None
+    CountingBackend.refuse = set()
+    return CountingBackend
+
+
+def make_article(n, *, image=None, days_ago=1, status="published"):
+    article = Article.objects.create(
+        headline=f"Story number {n} & friends",
+        slug=f"story-{n}",
+        standfirst=f"Why story {n} matters",
+        body="<p>Text.</p>",
+        status=status,
+        publish_at=timezone.now() - timedelta(days=days_ago),
+        hero_image=image,
+    )
+    author, _ = Author.objects.get_or_create(
+        slug="sam-writer", defaults={"name": "Sam Writer", "role": "Reporter"}
+    )
+    article.authors.add(author)
+    return article
+
+
+def make_issue(articles, subject="This week's stories"):
+    issue = Issue.objects.create(subject=subject, intro="Hello readers.\n\nEnjoy.")
+    for position, article in enumerate(articles):
+        IssueStory.objects.create(issue=issue, article=article, position=position)
+    return issue
+
+
+def make_subscribers(n, status="confirmed", prefix="reader"):
+    return Subscriber.objects.bulk_create(
+        Subscriber(email=f"{prefix}{i}@example.com", status=status) for i in range(n)
+    )
+
+
+def recipients():
+    return Counter(message.to[0] for message in mail.outbox)
+
+
+class TestRenderedMail:
+    @pytest.fixture
+    def sent(self, backend):
+        from images.demo import demo_image
+
+        picture = demo_image(
+            "Test", alt_text="Cast on set", size=(800, 450), colours=None
+        )
+        issue = make_issue([make_article(1, image=picture), make_article(2)])
+        [subscriber] = make_subscribers(1)
+        sending.send_issue(issue)
+        [message] = mail.outbox
+        return issue, subscriber, message
+
+    def test_is_multipart_text_and_html(self, sent):
+        _, _, message = sent
+        assert message.body.strip()
+        [(html, mimetype)] = message.alternatives
+        assert mimetype == "text/html"
+        raw = message.message()
+        assert raw.get_content_type() == "multipart/alternative"
+        assert [part.get_content_type() for part in raw.iter_parts()] == [
+            "text/plain",
+            "text/html",
+        ]
+
+    def test_every_link_and_image_is_absolute(self, sent):
+        _, _, message = sent
+        html = message.alternatives[0].content
+        urls = re.findall(r'(?:href|src)="([^"]+)"', html)
+        assert urls
+        assert all(url.startswith("http://testserver/") for url in urls), urls
+        assert "http://testserver/articles/story-1/" in message.body
+
+    def test_stories_with_pictures_carry_a_jpeg_thumbnail_with_alt(self, sent):
+        _, _, message = sent
+        html = message.alternatives[0].content
+        [img] = re.findall(r"<img [^>]+>", html)
+        assert re.search(r'src="[^"]+\.jpe?g"', img)
+        assert 'alt="Cast on set"' in img
+        assert 'width="552"' in img and 'height="310"' in img
+
+    def test_content_is_escaped_and_complete(self, sent):
+        _, _, message = sent
+        html = message.alternatives[0].content
+        assert "Story number 1 &amp; friends" in html
+        assert "Story number 1 & friends" in message.body
+        assert "By Sam Writer" in message.body
+        assert "<p>Hello readers.</p>" in html
+
+    def test_carries_rfc8058_one_click_headers_and_a_personal_link(self, sent):
+        _, subscriber, message = sent
+        raw = message.message()
+        url = subscriber.get_unsubscribe_url()
+        assert raw["List-Unsubscribe"] == f"<{url}>"
+        assert raw["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert url in message.body
+        assert url in message.alternatives[0].content
+        assert subscriber.email in message.body
+
+    def test_the_links_one_click_post_unsubscribes_that_reader(self, sent):
+        _, subscriber, message = sent
+        url = re.search(r"<(.+)>", message.message()["List-Unsubscribe"])[1]
+        response = Client(enforce_csrf_checks=True).post(
+            url,
+            "List-Unsubscribe=One-Click",
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert response.status_code == 200
+        subscriber.refresh_from_db()
+        assert subscriber.status == "unsubscribed"
+
+
+class TestSending:
+    def test_goes_to_each_confirmed_subscriber_once_over_one_connection(self, backend):
+        make_subscribers(7)
+        make_subscribers(2, status="pending", prefix="pending")
+        make_subscribers(2, status="unsubscribed", prefix="gone")
+        issue = make_issue([make_article(1)])
+        report = sending.send_issue(issue, batch_size=3)
+        assert report.sent == 7
+        assert set(recipients()) == {f"reader{i}@example.com" for i in range(7)}
+        assert max(recipients().values()) == 1
+        assert backend.opened == 1
+        issue.refresh_from_db()
+        assert issue.status == "sent"
+        assert issue.sent_at is not None
+        assert Delivery.objects.filter(issue=issue, status="sent").count() == 7
+
+    def test_sending_a_sent_issue_again_sends_nothing(self, backend):
+        make_subscribers(3)
+        issue = make_issue([make_article(1)])
+        sending.send_issue(issue)
+        sending.send_issue(issue)
+        assert len(mail.outbox) == 3
+
+    def test_a_refused_recipient_is_recorded_and_the_rest_still_get_it(self, backend):
+        make_subscribers(4)
+        backend.refuse = {"reader2@example.com"}
+        issue = make_issue([make_article(1)])
+        report = sending.send_issue(issue, batch_size=2)
+        assert (report.sent, report.failed) == (3, 1)
+        failed = Delivery.objects.get(status="failed")
+        assert failed.subscriber.email == "reader2@example.com"
+        assert "SMTPRecipientsRefused" in failed.error
+        issue.refresh_from_db()
+        assert issue.status == "sent"
+
+    def test_a_dropped_connection_is_reopened_and_the_message_retried(self, backend):
+        make_subscribers(4)
+        backend.drop_at = 2
+        issue = make_issue([make_article(1)])
+        report = sending.send_issue(issue)
+        assert report.sent == 4
+        assert max(recipients().values()) == 1
+        assert backend.opened == 2
+
+
+class TestResume:
+    """A send that dies part-way resumes without sending anyone the issue twice."""
+
+    def test_crash_mid_batch_then_resume_reaches_everyone_exactly_once(self, backend):
+        make_subscribers(12)
+        issue = make_issue([make_article(1)])
+        backend.crash_at = 7  # second batch of 5, second message
+        with pytest.raises(KeyboardInterrupt):
+            sending.send_issue(issue, batch_size=5)
+        assert len(mail.outbox) == 6
+        issue.refresh_from_db()
+        assert issue.status == "sending"
+        # What was sent is recorded; the message in flight stays "claimed" (its
+        # fate is unknown); the untried rest of the batch was released.
+        assert Delivery.objects.filter(status="sent").count() == 6
+        assert Delivery.objects.filter(status="claimed").count() == 1
+
+        backend.crash_at = None
+        report = sending.send_issue(issue, batch_size=5)
+        assert report.sent == 5
+        assert len(mail.outbox) == 11
+        assert max(recipients().values()) == 1
+        issue.refresh_from_db()
+        assert issue.status == "sent"
+
+    def test_claims_left_by_a_killed_run_are_never_resent(self, backend):
+        """A hard kill leaves claims with no outcome: they may have gone, so skip."""
+        readers = make_subscribers(6)
+        issue = make_issue([make_article(1)])
+        sending.start_sending(issue)
+        Delivery.objects.bulk_create(
+            Delivery(issue=issue, subscriber=s, run="killed-run") for s in readers[:2]
+        )
+        sending.send_issue(issue)
+        assert set(recipients()) == {s.email for s in readers[2:]}
+        assert Issue.objects.with_delivery_counts().get().claimed_count == 2
+
+    def test_a_rival_run_claiming_the_same_readers_wins_them(
+        self, backend, monkeypatch
+    ):
+        """Two workers on one issue: the unique claim lets only one send each mail."""
+        make_subscribers(9)
+        issue = make_issue([make_article(1)])
+        original = sending._candidates
+        rival_done = []
+
+        def candidates_then_rival(issue, after_pk, size):
+            found = original(issue, after_pk, size)
+            if not rival_done:
+                rival_done.append(True)
+                sending.send_issue(issue, batch_size=2)  # claims and sends them all
+            return found  # now stale: every one is claimed by the rival
+
+        monkeypatch.setattr(sending, "_candidates", candidates_then_rival)
+        report = sending.send_issue(issue, batch_size=4)
+        assert report.sent == 0
+        assert len(mail.outbox) == 9
+        assert max(recipients().values()) == 1
+
+
+class TestSendNewsletterCommand:
+    def run(self, *args):
+        out = StringIO()
+        call_command("send_newsletter", *args, stdout=out)
+        return out.getvalue()
+
+    def test_builds_a_digest_of_new_stories_and_sends_it(self, backend):
+        make_subscribers(3)
+        old = make_article(1, days_ago=30)
+        new = make_article(2, days_ago=1)
+        make_article(3, status="draft")
+        output = self.run()
+        assert "Sent 3" in output
+        issue = Issue.objects.get()
+        assert list(issue.stories.all()) == [new]
+        assert old not in issue.stories.all()
+        assert len(mail.outbox) == 3
+
+    def test_next_run_only_has_stories_published_since(self, backend):
+        make_subscribers(1)
+        make_article(1)
+        self.run()
+        assert "nothing to send" in self.run()
+        assert Issue.objects.count() == 1
+
+    def test_resumes_an_interrupted_issue_first(self, backend):
+        make_subscribers(4)
+        issue = make_issue([make_article(1)])
+        backend.crash_at = 3
+        with pytest.raises(KeyboardInterrupt):
+            sending.send_issue(issue, batch_size=10)
+        backend.crash_at = None
+        output = self.run()
+        assert f"Resuming issue {issue.pk}" in output
+        assert Issue.objects.count() == 1
+        assert max(recipients().values()) == 1
+        assert len(mail.outbox) == 3  # the one in flight at the crash is not resent
+
+    def test_dry_run_changes_nothing(self, backend):
+        make_subscribers(2)
+        make_article(1)
+        output = self.run("--dry-run")
+        assert "Would send" in output and "Story number 1" in output
+        assert not Issue.objects.exists()
+        assert not mail.outbox
+
+    def test_unknown_issue_is_a_clear_error(self, backend):
+        from django.core.management import CommandError
+
+        with pytest.raises(CommandError, match="no issue 999"):
+            self.run("--issue", "999")
