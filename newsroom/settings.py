@@ -263,34 +263,6 @@ NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=200)
 NEWSLETTER_MAX_STORIES = 12
 NEWSLETTER_THUMBNAIL_WIDTH = 800  # JPEG rendition width for digest pictures
 
-# --- Tasks and newsletter ------------------------------------------------------------
-# "immediate" (default) runs a task inside the request or command that queues it;
-# "database" queues it in the database for the worker: `manage.py db_worker`.
-_TASK_BACKENDS = {
-    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
-    "database": "django_tasks_db.DatabaseBackend",
-}
-TASKS_BACKEND = env("TASKS_BACKEND", default="immediate")
-if TASKS_BACKEND not in _TASK_BACKENDS:
-    raise ImproperlyConfigured(
-        f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}."
-    )
-TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
-# Signup limits, counted in the cache (django-ratelimit's functions, without its app:
-# its system check refuses the local-memory cache of the single-process default; with
-# REDIS_URL the counters are shared by all app servers).
-NEWSLETTER_SIGNUP_RATE_PER_IP = env("NEWSLETTER_SIGNUP_RATE_PER_IP", default="20/h")
-NEWSLETTER_SIGNUP_RATE_PER_ADDRESS = env(
-    "NEWSLETTER_SIGNUP_RATE_PER_ADDRESS", default="3/h"
-)
-# Behind a proxy, a request header with the one client address, e.g. HTTP_X_REAL_IP.
-RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
-RATELIMIT_FAIL_OPEN = True  # a cache outage must not turn readers away
-NEWSLETTER_CONFIRM_MAX_AGE = env.int("NEWSLETTER_CONFIRM_DAYS", default=3) * 86400
-NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=200)
-NEWSLETTER_MAX_STORIES = 12
-NEWSLETTER_THUMBNAIL_WIDTH = 600
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
