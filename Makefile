@@ -40,6 +40,7 @@ $(VENV)/.dev: $(VENV)/.base requirements-dev.txt
 
 run: $(VENV)/.base
 	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
 	DEBUG=1 $(PY) manage.py ensure_admin
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
