@@ -18,7 +18,13 @@ class NetworkAdmin(admin.ModelAdmin):
     autocomplete_fields = ["logo"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(show_count=Count("shows"))
+        # An aggregate drops Meta.ordering, and the autocomplete pages need one.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(show_count=Count("shows"))
+            .order_by("name")
+        )
 
     @admin.display(description=_("shows"), ordering="show_count")
     def show_count(self, obj):

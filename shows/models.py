@@ -256,8 +256,11 @@ class CreditQuerySet(models.QuerySet):
         return self.select_related("person__photo").prefetch_related("seasons")
 
     def for_person_page(self):
-        return self.select_related("show__network", "show__poster").prefetch_related(
-            "seasons"
+        """Grouped by show (for `{% regroup %}`), with what a show card prints."""
+        return (
+            self.select_related("show__network", "show__poster")
+            .prefetch_related("seasons")
+            .order_by("show__title", "show_id", "role")
         )
 
 

@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from articles.models import Article
 from authors.models import Author
+from images.models import Image
 from shows.demo import seed
 from shows.models import (
     Credit,
+    Genre,
     Network,
     Person,
     Rating,
@@ -59,6 +61,22 @@ def make_article(n, *, shows=(), people=(), published=True):
     for person in people:
         person.articles.add(article)
     return article
+
+
+def cast_show():
+    """Heartstopper's facts without the demo pictures (drawing them is slow)."""
+    show = make_show(network=make_network(), status=ShowStatus.RENEWED)
+    show.genres.add(Genre.objects.create(name="Romance", slug="romance"))
+    seasons = [Season.objects.create(show=show, number=n) for n in (1, 2, 3)]
+    alice, joe = make_person("Alice Oseman"), make_person("Joe Locke")
+    for role in (Role.CREATOR, Role.WRITER):
+        Credit.objects.create(show=show, person=alice, role=role)
+    credit = Credit.objects.create(
+        show=show, person=joe, character="Charlie Spring", billing=1
+    )
+    credit.seasons.add(seasons[0])
+    Rating.objects.create(show=show, source="Rotten Tomatoes critics", score=100)
+    return show
 
 
 def fill_show(show, n):
@@ -443,8 +461,7 @@ class TestShowDetail:
 
 class TestPersonDetail:
     def test_lists_roles_across_shows(self, client):
-        result = seed()
-        alice = result["alice_oseman"]
+        alice = cast_show().creators[0]
         other = make_show("Solitaire")
         Credit.objects.create(show=other, person=alice, character="Narrator", billing=1)
         response = client.get(alice.get_absolute_url())
@@ -454,7 +471,7 @@ class TestPersonDetail:
         assert "Creator" in text and "Writer" in text and "Plays Narrator" in text
 
     def test_cast_member_shows_character_and_seasons(self, client):
-        joe = seed()["joe_locke"]
+        joe = cast_show().cast[0].person
         text = client.get(joe.get_absolute_url()).text
         assert "Plays Charlie Spring" in text and "(Season 1)" in text
 
@@ -487,3 +504,237 @@ class TestPersonDetail:
             response = client.get(person.get_absolute_url())
         assert response.text.count("Plays Part") == n
         assert len(response.context["stories"]) == n
+
+
+# --- admin ----------------------------------------------------------------------------
+
+
+def show_form(**overrides):
+    """POST data for the show admin form with its three (empty) inlines."""
+    data = {
+        "title": "Heartstopper",
+        "slug": "heartstopper",
+        "network": "",
+        "status": ShowStatus.RENEWED,
+        "premiere_date": "",
+        "synopsis": "",
+        "based_on": "",
+        "based_on_author": "",
+        "poster": "",
+        "key_art": "",
+        "trailer_url": "",
+        "official_site": "",
+    }
+    for prefix in ("seasons", "credits", "ratings"):
+        data |= {
+            f"{prefix}-TOTAL_FORMS": "0",
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+    return data | overrides
+
+
+def inline_rows(prefix, rows):
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows))}
+    for i, row in enumerate(rows):
+        data |= {f"{prefix}-{i}-{key}": value for key, value in row.items()}
+    return data
+
+
+class TestShowAdmin:
+    def test_changelist_filters_by_network_and_status(self, admin_client):
+        netflix, bbc = make_network("Netflix"), make_network("BBC")
+        make_show("Heartstopper", network=netflix, status=ShowStatus.RENEWED)
+        make_show("Sex Education", network=netflix, status=ShowStatus.ENDED)
+        make_show("Doctor Who", network=bbc, status=ShowStatus.RENEWED)
+        response = admin_client.get(
+            f"/admin/shows/show/?network__id__exact={netflix.pk}&status__exact=renewed"
+        )
+        assert [s.title for s in response.context["cl"].result_list] == ["Heartstopper"]
+
+    def test_change_page_has_seasons_credits_and_ratings_inlines(self, admin_client):
+        show = cast_show()
+        other = make_show("Other")
+        Season.objects.create(show=other, number=7)
+        response = admin_client.get(f"/admin/shows/show/{show.pk}/change/")
+        assert response.status_code == 200
+        prefixes = {f.formset.prefix for f in response.context["inline_admin_formsets"]}
+        assert prefixes == {"seasons", "credits", "ratings"}
+        credits = next(
+            f.formset
+            for f in response.context["inline_admin_formsets"]
+            if f.formset.prefix == "credits"
+        )
+        offered = [label for _, label in credits.forms[0].fields["seasons"].choices]
+        assert offered == ["Season 1", "Season 2", "Season 3"]
+
+    def test_adds_a_show_with_a_season_cast_and_rating(self, admin_client):
+        joe = make_person("Joe Locke")
+        data = show_form(
+            **inline_rows(
+                "seasons", [{"number": "1", "status": SeasonStatus.RELEASED}]
+            ),
+            **inline_rows(
+                "credits",
+                [
+                    {
+                        "person": joe.pk,
+                        "role": Role.CAST,
+                        "character": "Charlie Spring",
+                        "billing": "1",
+                    }
+                ],
+            ),
+            **inline_rows(
+                "ratings",
+                [{"source": "Rotten Tomatoes critics", "score": "100", "scale": "100"}],
+            ),
+        )
+        response = admin_client.post("/admin/shows/show/add/", data)
+        assert response.status_code == 302, response.context["errors"]
+        show = Show.objects.get(slug="heartstopper")
+        assert [str(c) for c in show.cast] == ["Joe Locke as Charlie Spring"]
+        assert show.seasons.get().number == 1
+        assert show.headline_rating.display_score == "100%"
+
+    @pytest.mark.parametrize(
+        ("rows", "error"),
+        [
+            (
+                {"seasons": [{"number": "1", "status": "released"}] * 2},
+                "Please correct the duplicate data for number.",
+            ),
+            (
+                {
+                    "credits": [
+                        {"role": "cast", "character": "A", "billing": "1"},
+                        {"role": "cast", "character": "B", "billing": "1"},
+                    ]
+                },
+                "Please correct the duplicate data for billing.",
+            ),
+            (
+                {"credits": [{"role": "cast", "character": "", "billing": "1"}]},
+                "A cast credit needs the character",
+            ),
+            (
+                {"ratings": [{"source": "Critics", "score": "120", "scale": "100"}]},
+                "The score must be between 0 and the scale.",
+            ),
+        ],
+    )
+    def test_bad_inline_rows_are_form_errors_not_500s(self, admin_client, rows, error):
+        people = [make_person("A"), make_person("B")]
+        data = show_form()
+        for prefix, prefix_rows in rows.items():
+            if prefix == "credits":
+                prefix_rows = [
+                    row | {"person": person.pk}
+                    for row, person in zip(prefix_rows, people, strict=False)
+                ]
+            data |= inline_rows(prefix, prefix_rows)
+        response = admin_client.post("/admin/shows/show/add/", data)
+        assert response.status_code == 200
+        assert error in response.text
+        assert not Show.objects.exists()
+
+    def test_trailer_must_be_a_video_link(self, admin_client):
+        data = show_form(trailer_url="https://example.com/trailer")
+        response = admin_client.post("/admin/shows/show/add/", data)
+        assert "YouTube or Vimeo" in response.text
+        assert not Show.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("model", "field", "term", "found"),
+        [
+            ("credit", "person", "joe", "Joe Locke"),
+            ("show", "network", "net", "Netflix"),
+            ("show", "poster", "heartstopper poster", "Heartstopper streams on"),
+            ("show", "based_on_author", "alice", "Alice Oseman"),
+            ("show", "genres", "rom", "Romance"),
+        ],
+    )
+    def test_autocomplete(self, admin_client, model, field, term, found):
+        show = cast_show()
+        show.based_on_author = Person.objects.get(name="Alice Oseman")
+        show.save()
+        Image.objects.bulk_create(  # bulk: no renditions to make for a missing file
+            [Image(file="x.jpg", alt_text="Heartstopper poster", caption=found)]
+        )
+        response = admin_client.get(
+            "/admin/autocomplete/",
+            {
+                "app_label": "shows",
+                "model_name": model,
+                "field_name": field,
+                "term": term,
+            },
+        )
+        assert response.status_code == 200
+        assert found in response.json()["results"][0]["text"]
+
+
+class TestPersonAdmin:
+    def test_changelist_lists_credits(self, admin_client):
+        cast_show()
+        response = admin_client.get("/admin/shows/person/?q=alice")
+        assert "Heartstopper: Creator; Heartstopper: Writer" in response.text
+
+    def test_change_page_lists_credits_with_seasons(self, admin_client):
+        joe = cast_show().cast[0].person
+        response = admin_client.get(f"/admin/shows/person/{joe.pk}/change/")
+        assert response.status_code == 200
+        assert "Charlie Spring" in response.text
+        assert "Season 1" in response.text
+
+
+@pytest.fixture
+def staff(django_user_model):
+    """make staff users in the Writer or Editor group (after setup_roles)."""
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command("setup_roles", verbosity=0)
+    except CommandError as exc:  # the articles app provides the command
+        pytest.skip(f"setup_roles is not available yet: {exc}")
+
+    def make(role):
+        user = django_user_model.objects.create_user(
+            username=role.lower(), password="pw", is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+class TestPermissions:
+    @pytest.mark.parametrize(
+        "model", ["show", "season", "credit", "rating", "person", "network", "genre"]
+    )
+    @pytest.mark.parametrize(
+        ("role", "can_delete"), [("Writer", False), ("Editor", True)]
+    )
+    def test_writers_add_and_change_editors_also_delete(
+        self, staff, model, role, can_delete
+    ):
+        user = staff(role)
+        assert user.has_perm(f"shows.add_{model}")
+        assert user.has_perm(f"shows.change_{model}")
+        assert user.has_perm(f"shows.delete_{model}") is can_delete
+
+    @pytest.mark.parametrize(
+        ("role", "delete_status"), [("Writer", 403), ("Editor", 200)]
+    )
+    def test_admin_pages_follow_the_roles(self, client, staff, role, delete_status):
+        show = cast_show()
+        client.force_login(staff(role))
+        assert client.get("/admin/shows/show/add/").status_code == 200
+        change = client.get(f"/admin/shows/show/{show.pk}/change/")
+        assert change.status_code == 200
+        assert "seasons-TOTAL_FORMS" in change.text
+        delete = client.get(f"/admin/shows/show/{show.pk}/delete/")
+        assert delete.status_code == delete_status
