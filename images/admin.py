@@ -1,9 +1,100 @@
 from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
+from images.forms import ImageForm
 from images.models import Image
 
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "credit", "created_at"]
+    form = ImageForm
+    list_display = ["thumbnail", "__str__", "credit", "dimensions", "created_at"]
+    list_display_links = ["thumbnail", "__str__"]
+    list_select_related = ["uploaded_by"]
     search_fields = ["caption", "credit", "alt_text"]
+    search_help_text = _("Search caption, credit or alt text.")
+    date_hierarchy = "created_at"
+    readonly_fields = ["preview", "usage", "dimensions", "uploaded_by", "created_at"]
+    fieldsets = [
+        (None, {"fields": ["file", "preview", "alt_text", "caption"]}),
+        (_("Credit"), {"fields": ["credit", "credit_url", "licence"]}),
+        (
+            _("Cropping"),
+            {
+                "fields": ["focal_x", "focal_y"],
+                "description": _(
+                    "Cards (16:9), avatars (square) and posters (2:3) are cropped "
+                    "around this point. Leave empty to keep the centre."
+                ),
+            },
+        ),
+        (_("Where it is used"), {"fields": ["usage"]}),
+        (
+            _("Record"),
+            {
+                "classes": ["collapse"],
+                "fields": ["dimensions", "uploaded_by", "created_at"],
+            },
+        ),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("Picture"))
+    def thumbnail(self, obj):
+        kept = obj.rendition_set("1:1", "webp")
+        if not kept:
+            return "—"
+        return format_html(
+            '<img src="{}" width="64" height="64" alt="{}" loading="lazy">',
+            obj.rendition_url(64, shape="1:1", fmt="webp"),
+            obj.alt_text,
+        )
+
+    @admin.display(description=_("Preview"))
+    def preview(self, obj):
+        if not obj.pk or not obj.file:
+            return "—"
+        url, width, height = obj.rendition(800, fmt="webp")
+        return format_html(
+            '<img src="{}" width="{}" height="{}" alt="{}" '
+            'style="max-width: min(100%, 32rem); height: auto">',
+            url,
+            width,
+            height,
+            obj.alt_text,
+        )
+
+    @admin.display(description=_("Size"), ordering="width")
+    def dimensions(self, obj):
+        return f"{obj.width}×{obj.height}" if obj.width else "—"
+
+    @admin.display(description=_("Used by"))
+    def usage(self, obj):
+        if not obj.pk:
+            return "—"
+        found = obj.usages()
+        if not found:
+            return _("Not used anywhere yet.")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{}: {}</li>",
+                ((kind.capitalize(), _admin_link(item)) for kind, item in found),
+            ),
+        )
+
+
+def _admin_link(obj):
+    meta = obj._meta
+    try:
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+    except NoReverseMatch:
+        return str(obj)
+    return format_html('<a href="{}">{}</a>', url, obj)

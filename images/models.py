@@ -3,6 +3,7 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -64,12 +65,14 @@ class Image(models.Model):
         _("focal point x"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=_("0 = left edge, 1 = right edge. Crops keep this point in view."),
     )
     focal_y = models.FloatField(
         _("focal point y"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=_("0 = top edge, 1 = bottom edge."),
     )
     uploaded_by = models.ForeignKey(
@@ -150,31 +153,39 @@ class Image(models.Model):
         key = processing.shape_for(shape).key
         return self.renditions.get("sets", {}).get(key, {}).get(fmt, [])
 
-    def rendition_url(self, width, *, shape=None, fmt="jpeg"):
-        """URL of the kept rendition at least `width` wide (else the widest).
+    def rendition(self, width, *, shape=None, fmt="jpeg"):
+        """(url, width, height) of the kept rendition at least `width` wide.
 
-        JPEG suits mail clients and Open Graph (which wants 1200 wide). Falls back to
-        the master file when the renditions are missing.
+        Else the widest kept; the master itself when no renditions are kept.
         """
         kept = self.rendition_set(shape, fmt)
         if not kept:
-            return self.file.url
-        chosen = next((r for r in kept if r[0] >= width), kept[-1])
-        return thumbnail_default_storage.url(chosen[2])
+            return self.file.url, self.width, self.height
+        w, h, name = next((r for r in kept if r[0] >= width), kept[-1])
+        return thumbnail_default_storage.url(name), w, h
+
+    def rendition_url(self, width, *, shape=None, fmt="jpeg"):
+        """URL of the kept rendition at least `width` wide (else the widest).
+
+        JPEG suits mail clients and Open Graph (which wants 1200 wide).
+        """
+        return self.rendition(width, shape=shape, fmt=fmt)[0]
 
     def usages(self):
         """Everything that shows this picture, as (model verbose name, object) pairs.
 
-        Read from the reverse relations, so it stays right as apps add fields that
-        point at pictures.
+        Read from the reverse relations (hidden ones too: the apps' picture fields
+        use related_name="+"), so it stays right as apps add such fields.
         """
         found = []
-        for relation in self._meta.related_objects:
+        for relation in self._meta.get_fields(include_hidden=True):
+            if not relation.is_relation or relation.concrete:
+                continue
             model = relation.related_model
-            if model._meta.auto_created:
+            if model._meta.auto_created:  # the table behind a many-to-many
                 continue
             lookup = {relation.field.name: self}
-            for obj in model._default_manager.filter(**lookup)[:50]:
+            for obj in model._default_manager.filter(**lookup).distinct()[:50]:
                 found.append((model._meta.verbose_name, obj))
         return found
 

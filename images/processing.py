@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from easy_thumbnails import processors as easy_processors
 from easy_thumbnails.files import get_thumbnailer
 from PIL import Image as PILImage
 from PIL import ImageOps
@@ -125,6 +126,8 @@ def clean_picture(picture):
     """Upright, metadata-free pixels in a mode every encoder takes."""
     icc_profile = picture.info.get("icc_profile")
     upright = ImageOps.exif_transpose(picture)
+    if upright.mode.startswith("I"):  # 16-bit greyscale: scale, don't clip, to 8 bits
+        upright = upright.convert("I").point(lambda v: v * (1 / 256)).convert("L")
     if picture.format == "GIF" or upright.mode not in ("RGB", "RGBA", "L", "LA"):
         has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
             upright.mode == "P" and "transparency" in upright.info
@@ -226,39 +229,80 @@ def widths_for(shape, width, height):
     """The rendition widths of `shape` that a width×height master can fill."""
     widest = width if shape.ratio is None else min(width, int(height * shape.ratio))
     widths = [w for w in shape.widths if w <= widest]
-    if not widths or (widest > widths[-1] * 1.25 and widest < shape.widths[-1]):
+    if not widths or (widest >= widths[-1] * 1.2 and widest < shape.widths[-1]):
         widths.append(widest)
     return widths
 
 
-class _SourcePyramid:
-    """The master decoded once, with halved copies, for easy-thumbnails to resize.
+def focal_resize(im, size, crop=False, target=None, **options):
+    """easy-thumbnails processor: crop around the focal point and resize in one pass.
 
-    easy-thumbnails decodes its source once per thumbnail; for 28 renditions of a
-    big picture that is most of the work. It asks its source generators with the
-    target size, so this hands it the smallest copy still twice as big as needed,
-    which a Lanczos resize turns into the same picture, much faster.
+    It takes the options of easy-thumbnails' `scale_and_crop` (size, with 0 for
+    "keep the ratio"; crop; target as x,y percentages) and gives the same picture,
+    but resamples only the kept box and reduces big pictures by whole factors
+    first (`reducing_gap=2`, as Pillow's own `thumbnail()` does): several times
+    faster for the large pictures the desk uploads. It never upscales.
+    """
+    src_w, src_h = im.size
+    want_w, want_h = size
+    if crop and want_w and want_h:
+        ratio = want_w / want_h
+        box_w = min(src_w, src_h * ratio)
+        box_h = box_w / ratio
+        x, y = ((50 if t is None else t) / 100 for t in (target or (50, 50)))
+        left = min(max(x * src_w - box_w / 2, 0), src_w - box_w)
+        top = min(max(y * src_h - box_h / 2, 0), src_h - box_h)
+    else:
+        box_w, box_h, left, top = src_w, src_h, 0, 0
+        want_h = round(src_h * want_w / src_w)
+    if want_w >= box_w:
+        want_w, want_h = round(box_w), round(box_h)
+    box = (left, top, left + box_w, top + box_h)
+    if (want_w, want_h) == im.size and box == (0, 0, src_w, src_h):
+        return im
+    return im.resize(
+        (want_w, want_h), PILImage.Resampling.LANCZOS, box=box, reducing_gap=2.0
+    )
+
+
+class _Renderer:
+    """Source generator and processor for easy-thumbnails, for one picture.
+
+    easy-thumbnails decodes its source and resizes it again for every thumbnail.
+    Here the master is decoded once; each resized picture serves both its WebP and
+    its JPEG rendition; and a narrow rendition is resized from an already made one
+    of the same shape when that is at least twice as wide (as Pillow's own
+    `reducing_gap=2` would), not from the full master. Ask for widths widest first.
     """
 
     def __init__(self):
-        self.levels = None
+        self.source = None
+        self.made = {}  # (size, crop, target) -> resized picture
 
-    def __call__(self, source, size=None, **options):
-        if self.levels is None:
+    def generator(self, source, **options):
+        if self.source is None:
             source.seek(0)
-            master = clean_picture(
-                PILImage.open(source, formats=list(ACCEPTED_FORMATS))
-            )
-            self.levels = [master]
-            while min(self.levels[-1].size) >= 1200:
-                self.levels.append(self.levels[-1].reduce(2))
-        wanted_w, wanted_h = size or (0, 0)
-        for level in reversed(self.levels):
-            w, h = level.size
-            scale = max(wanted_w / w, wanted_h / h)
-            if scale <= 0.5:
-                return level
-        return self.levels[0]
+            picture = PILImage.open(source, formats=list(ACCEPTED_FORMATS))
+            self.source = clean_picture(picture)
+        return self.source
+
+    def resize(self, im, size, crop=False, target=None, **options):
+        key = (tuple(size), bool(crop), tuple(target or ()))
+        if key not in self.made:
+            same_shape = [
+                picture
+                for (other, *rest), picture in self.made.items()
+                if rest == list(key[1:])
+                and other[1] * size[0] == other[0] * size[1]
+                and picture.width >= 2 * size[0]
+            ]
+            source = min(same_shape, key=lambda p: p.width) if same_shape else im
+            self.made[key] = focal_resize(source, size, crop=crop, target=target)
+        return self.made[key]
+
+    @property
+    def processors(self):
+        return [self.resize, easy_processors.colorspace]
 
 
 def rendition_options(shape, width, fmt, focal):
@@ -282,21 +326,22 @@ def make_renditions(image):
     [width, height, storage name], narrowest first.
     """
     focal = image.focal_point
+    renderer = _Renderer()
     thumbnailer = get_thumbnailer(image.file)
     thumbnailer.thumbnail_namer = "easy_thumbnails.namers.source_hashed"
-    thumbnailer.source_generators = [_SourcePyramid()]
+    thumbnailer.source_generators = [renderer.generator]
+    thumbnailer.thumbnail_processors = renderer.processors
     sets = {}
     with image.file.open("rb"):
         for shape in SHAPES.values():
-            formats = sets[shape.key] = {}
-            for fmt, (extension, _quality, _extra) in FORMATS.items():
-                thumbnailer.thumbnail_extension = extension
-                thumbnailer.thumbnail_transparency_extension = extension
-                kept = formats[fmt] = []
-                for width in widths_for(shape, image.width, image.height):
+            formats = sets[shape.key] = {fmt: [] for fmt in FORMATS}
+            for width in reversed(widths_for(shape, image.width, image.height)):
+                for fmt, (extension, _quality, _extra) in FORMATS.items():
+                    thumbnailer.thumbnail_extension = extension
+                    thumbnailer.thumbnail_transparency_extension = extension
                     options = rendition_options(shape, width, fmt, focal)
                     thumb = thumbnailer.get_thumbnail(options)
-                    kept.append([thumb.width, thumb.height, thumb.name])
+                    formats[fmt].insert(0, [thumb.width, thumb.height, thumb.name])
     return {
         "v": RENDITIONS_VERSION,
         "source": image.file.name,
