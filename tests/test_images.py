@@ -1,4 +1,5 @@
 import io
+import random
 import struct
 import zlib
 from html.parser import HTMLParser
@@ -153,6 +154,23 @@ class TestIntake:
         data, name, message = BAD_FILES[case]
         with pytest.raises(ValidationError, match=message):
             processing.prepare_upload(upload(data, name))
+
+    @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "GIF", "AVIF"])
+    def test_corrupted_files_are_refused_never_crash(self, fmt):
+        """Flipped and cut bytes: a form error or a clean picture, no other error."""
+        rng = random.Random(fmt)
+        valid = picture_bytes(fmt, size=(40, 30))
+        refused = 0
+        for _ in range(40):
+            data = bytearray(valid)
+            for _ in range(rng.randint(1, 6)):
+                data[rng.randrange(min(len(data), 120))] = rng.randrange(256)
+            data = bytes(data[: rng.randint(8, len(data))])
+            try:
+                processing.prepare_upload(upload(data))
+            except ValidationError:
+                refused += 1
+        assert refused > 10
 
     def test_refuses_files_over_the_byte_limit(self, settings):
         settings.IMAGES_MAX_UPLOAD_BYTES = 1000
