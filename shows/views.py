@@ -10,11 +10,7 @@ STORIES_PER_PAGE = 6
 
 def story_cards(articles):
     """The latest reader-visible stories of a related manager, ready for cards."""
-    return (
-        articles.published()
-        .select_related("hero_image")
-        .prefetch_related("authors")[:STORIES_PER_PAGE]
-    )
+    return articles.published().for_cards()[:STORIES_PER_PAGE]
 
 
 class ShowListView(ListView):

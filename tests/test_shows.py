@@ -452,9 +452,9 @@ class TestShowDetail:
         show.based_on_author = fill_show(show, n)[0]
         show.trailer_url = "https://youtu.be/dQw4w9WgXcQ"
         show.save()
-        # show, genres, seasons, credits, credit seasons, ratings, stories, authors,
-        # the header's topics
-        with django_assert_max_num_queries(9):
+        # show, genres, seasons, credits, credit seasons, ratings; stories, their
+        # authors and topics (Article.for_cards); the header's topics
+        with django_assert_max_num_queries(10):
             response = client.get(show.get_absolute_url())
         assert len(response.context["show"].cast) == n
         assert len(response.context["stories"]) == n
@@ -500,8 +500,9 @@ class TestPersonDetail:
             )
             credit.seasons.set(seasons)
             make_article(i, shows=[show], people=[person])
-        # person, credits with shows, credit seasons, stories, authors, header topics
-        with django_assert_max_num_queries(6):
+        # person, credits with shows, credit seasons; stories, their authors and
+        # topics (Article.for_cards); the header's topics
+        with django_assert_max_num_queries(7):
             response = client.get(person.get_absolute_url())
         assert response.text.count("Plays Part") == n
         assert len(response.context["stories"]) == n
