@@ -105,7 +105,17 @@ def axe(page, *, context=None, impacts=BLOCKING_IMPACTS):
 _FOCUSED = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
-  const style = getComputedStyle(el);
+  const drawn = (node) => {
+    const style = getComputedStyle(node);
+    return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0)
+      || style.boxShadow !== "none";
+  };
+  // The ring may sit on a card around the link (:focus-within), a few levels up.
+  let ring = null;
+  for (let node = el, up = 0; node && node !== document.body && up < 4; up++) {
+    if (drawn(node)) { ring = node; break; }
+    node = node.parentElement;
+  }
   return {
     tag: el.tagName.toLowerCase(),
     id: el.id,
@@ -113,8 +123,7 @@ _FOCUSED = """() => {
     text: (el.innerText || el.value || el.getAttribute("aria-label") || "")
       .trim().slice(0, 60),
     href: el.getAttribute("href"),
-    outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
-    shadow: style.boxShadow !== "none",
+    ring: ring && (ring === el ? "self" : ring.tagName.toLowerCase()),
   };
 }"""
 
@@ -125,7 +134,8 @@ def focused(page):
 
 
 def has_visible_focus(info):
-    return bool(info) and (info["outline"] or info["shadow"])
+    """An outline or box-shadow on the focused control or a box around it."""
+    return bool(info) and info["ring"] is not None
 
 
 def describe(info):
