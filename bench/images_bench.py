@@ -11,6 +11,7 @@ under 400 MB. A temporary database and media folder are used and removed.
 """
 
 import argparse
+import gc
 import io
 import os
 import re
@@ -54,6 +55,20 @@ def photo_like_jpeg(megapixels):
     return buffer.getvalue(), (width, height)
 
 
+def use_stock_easy_thumbnails():
+    """Make renditions as easy-thumbnails does by default, for comparison."""
+    from easy_thumbnails.source_generators import pil_image
+
+    from images import processing
+
+    class Stock:
+        generator = staticmethod(pil_image)  # decodes the master for each rendition
+        processors = None  # THUMBNAIL_PROCESSORS: colorspace, scale_and_crop, ...
+
+    processing._Renderer = Stock
+    print("renditions: easy-thumbnails' stock source generator and processors")
+
+
 def reset_peak_rss():
     """Reset the kernel's resident-set high-water mark; False where not allowed."""
     try:
@@ -77,6 +92,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--megapixels", type=float, default=24)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--stock",
+        action="store_true",
+        help="compare: easy-thumbnails' own source generator and processors",
+    )
     parser.add_argument("--draw", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.draw:
@@ -96,13 +116,11 @@ def main():
     import django
 
     django.setup()
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
 
-    from images.models import Image
-    from images.processing import prepare_upload
-
     call_command("migrate", verbosity=0)
+    if args.stock:
+        use_stock_easy_thumbnails()
     # Drawn in a child process, so this one's memory figures are the upload's own.
     drawn = subprocess.run(
         [sys.executable, __file__, "--draw", str(args.megapixels)],
@@ -118,14 +136,22 @@ def main():
     )
     try:
         for run in range(1, args.repeat + 1):
-            measure(run, data, Image, SimpleUploadedFile, prepare_upload)
+            measure(run, data)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def measure(run, data, Image, SimpleUploadedFile, prepare_upload):
+def measure(run, data):
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from images.models import Image, rendition_names
+    from images.processing import prepare_upload
+
     def upload():
         return SimpleUploadedFile("IMG_0001.JPG", data, content_type="image/jpeg")
+
+    gc.collect()
 
     wall, cpu = time.perf_counter(), time.process_time()
     prepare_upload(upload())
@@ -139,9 +165,8 @@ def measure(run, data, Image, SimpleUploadedFile, prepare_upload):
     total_wall, total_cpu = time.perf_counter() - wall, time.process_time() - cpu
     python_peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    count = sum(
-        len(items) for f in image.renditions["sets"].values() for items in f.values()
-    )
+    names = rendition_names(image.renditions)
+    kept_kb = sum(default_storage.size(name) for name in names) / 1024
     rss = (
         f"{peak_rss_mb():.0f} MB (process was {rss_before:.0f} MB before)"
         if can_reset
@@ -149,9 +174,11 @@ def measure(run, data, Image, SimpleUploadedFile, prepare_upload):
     )
     print(
         f"run {run}: upload path {total_wall:.2f} s wall / {total_cpu:.2f} s CPU "
-        f"= intake {intake_wall:.2f} s ({intake_cpu:.2f} CPU) + {count} renditions "
+        f"= intake {intake_wall:.2f} s ({intake_cpu:.2f} CPU) "
+        f"+ {len(names)} renditions "
         f"{total_wall - intake_wall:.2f} s ({total_cpu - intake_cpu:.2f} CPU); "
-        f"master {image.width}×{image.height}; peak RSS {rss}; "
+        f"master {image.width}×{image.height}, renditions {kept_kb:.0f} KB; "
+        f"peak RSS {rss}; "
         f"Python allocations peak {python_peak:.0f} MB"
     )
 
