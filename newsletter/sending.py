@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from newsletter.mail import Digest
+from newsletter.mail import Digest, ascii_address
 from newsletter.models import Delivery, Issue, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -115,7 +115,22 @@ def _record(issue, run, batch, outcomes, in_flight):
         mine.filter(subscriber_id__in=untried, status="claimed").delete()
 
 
-def _send_one(connection, message):
+def _deliver(connection, digest, pk, address):
+    """Hand one reader's copy to the mail backend.
+
+    Django's SMTP backend gets the ready bytes on its open connection; any other
+    backend (tests, console, file) gets a Django message made from the same bytes.
+    """
+    url = _unsubscribe_url(pk, address)
+    smtp = getattr(connection, "connection", None)
+    if isinstance(smtp, smtplib.SMTP):
+        raw = digest.raw(address, url, digest.message_id(pk))
+        smtp.sendmail(digest.sender, [ascii_address(address)], raw)
+    else:
+        connection.send_messages([digest.message(address, url)])
+
+
+def _send_one(connection, digest, pk, address):
     """Send over the open connection, reconnecting once if the server dropped it.
 
     Returns (True, "") or (False, reason) for a refusal of this one message; raises
@@ -123,7 +138,7 @@ def _send_one(connection, message):
     """
     for attempt in (1, 2):
         try:
-            connection.send_messages([message])
+            _deliver(connection, digest, pk, address)
             return True, ""
         except smtplib.SMTPServerDisconnected as exc:
             lost = exc
@@ -158,13 +173,10 @@ def send_issue(issue, *, batch_size=None, using="default", progress=None):
                 break
             outcomes, in_flight = {}, None
             try:
-                for pk, email in batch:
-                    token_url = _unsubscribe_url(pk, email)
+                for pk, address in batch:
                     in_flight = pk
                     try:
-                        outcomes[pk] = _send_one(
-                            connection, digest.message(email, token_url)
-                        )
+                        outcomes[pk] = _send_one(connection, digest, pk, address)
                     except ConnectionLost:
                         in_flight = None  # never accepted: released with the rest
                         raise

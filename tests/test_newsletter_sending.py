@@ -1,7 +1,10 @@
 """Digests: the rendered mail, batched sending, and resuming without duplicates."""
 
+import email
+import email.policy
 import re
 import smtplib
+import socket
 from collections import Counter
 from datetime import timedelta
 from io import StringIO
@@ -16,6 +19,7 @@ from django.utils import timezone
 from articles.models import Article
 from authors.models import Author
 from newsletter import sending
+from newsletter.mail import Digest
 from newsletter.models import Delivery, Issue, IssueStory, Subscriber
 
 pytestmark = pytest.mark.django_db
@@ -321,3 +325,109 @@ class TestSendNewsletterCommand:
 
         with pytest.raises(CommandError, match="no issue 999"):
             self.run("--issue", "999")
+
+
+class Recorder:
+    """An aiosmtpd handler that keeps what it receives; refuses some recipients."""
+
+    def __init__(self, refuse=()):
+        self.envelopes = []
+        self.connections = 0
+        self.refuse = set(refuse)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1, with Django's SMTP backend pointed at it."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Recorder()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+        }
+    }
+    yield handler
+    controller.stop()
+
+
+class TestOverSMTP:
+    """The fast path: ready bytes on Django's open SMTP connection."""
+
+    def test_one_connection_one_copy_each_with_personal_headers(self, smtp_server):
+        readers = make_subscribers(5)
+        issue = make_issue([make_article(1)])
+        report = sending.send_issue(issue, batch_size=2)
+        assert report.sent == 5
+        assert smtp_server.connections == 1
+        received = {}
+        for envelope in smtp_server.envelopes:
+            [to] = envelope.rcpt_tos
+            assert envelope.mail_from == "news@localhost"
+            received[to] = email.message_from_bytes(
+                envelope.original_content, policy=email.policy.default
+            )
+        assert set(received) == {r.email for r in readers}
+        ids = {m["Message-ID"] for m in received.values()}
+        assert len(ids) == 5
+        for reader in readers:
+            message = received[reader.email]
+            url = reader.get_unsubscribe_url()
+            assert message["To"] == reader.email
+            assert message["List-Unsubscribe"] == f"<{url}>"
+            assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+            assert message.get_content_type() == "multipart/alternative"
+            text = message.get_body(("plain",)).get_content()
+            html = message.get_body(("html",)).get_content()
+            assert url in text and url in html
+            assert reader.email in text
+            assert "http://testserver/articles/story-1/" in html
+
+    def test_smtp_copy_matches_what_other_backends_get(self, smtp_server):
+        [reader] = make_subscribers(1)
+        issue = make_issue([make_article(1)])
+        sending.send_issue(issue)
+        [envelope] = smtp_server.envelopes
+        over_smtp = email.message_from_bytes(
+            envelope.original_content, policy=email.policy.default
+        )
+        local = Digest(issue).message(reader.email, reader.get_unsubscribe_url())
+        assert over_smtp.get_body(("plain",)).get_content() == local.body
+        assert over_smtp.get_body(("html",)).get_content() == local.alternatives[0][0]
+
+    def test_refused_recipient_is_recorded_and_the_connection_kept(self, smtp_server):
+        make_subscribers(3)
+        smtp_server.refuse = {"reader1@example.com"}
+        issue = make_issue([make_article(1)])
+        report = sending.send_issue(issue)
+        assert (report.sent, report.failed) == (2, 1)
+        assert smtp_server.connections == 1
+        failed = Delivery.objects.get(status="failed")
+        assert "550" in failed.error
+
+    def test_international_domain_goes_out_in_idna(self, smtp_server):
+        Subscriber.objects.create(email="fan@bücher.example", status="confirmed")
+        sending.send_issue(make_issue([make_article(1)]))
+        [envelope] = smtp_server.envelopes
+        assert envelope.rcpt_tos == ["fan@xn--bcher-kva.example"]
