@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from reversion import add_to_revision, is_active, set_comment
 from reversion import register as reversion_register
-from reversion import set_comment
 
 from articles import previews, services
 from articles.history import HistoryAdmin
@@ -190,6 +190,10 @@ class ArticleAdmin(HistoryAdmin):
         if author is not None and not article.byline_set.exists():
             # A writer's new story carries their name unless they chose others.
             Byline.objects.create(article=article, author=author)
+        if is_active():
+            # Again, now that the byline and topics are saved: taggit adds its rows
+            # without signals, so the version taken at save time has no topics.
+            add_to_revision(article)
 
     def render_change_form(self, request, context, add=False, change=False, **kwargs):
         obj = context.get("original")
@@ -318,7 +322,8 @@ class TopicAdmin(admin.ModelAdmin):
     fields = ["name", "slug", "description", "in_navigation"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(story_count=Count("tagged"))
+        queryset = super().get_queryset(request).annotate(story_count=Count("tagged"))
+        return queryset.order_by("name")  # GROUP BY drops Meta.ordering
 
     @admin.display(description=_("stories"), ordering="story_count")
     def story_count(self, obj):

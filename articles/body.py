@@ -68,7 +68,7 @@ def sanitise(html):
 class RenderedBody:
     html: str
     word_count: int
-    picture_ids: list[int] = field(default_factory=list)
+    picture_ids: list[int] = field(default_factory=list)  # the ones shown
 
     @property
     def reading_time(self):
@@ -117,6 +117,5 @@ def render_body(html, *, pictures=None):
 
     rendered = LINK_LINE.sub(_embed, clean)
     rendered = PICTURE_LINE.sub(picture, rendered)
-    return RenderedBody(
-        html=rendered, word_count=count_words(clean), picture_ids=picture_ids(clean)
-    )
+    shown = [pk for pk in picture_ids(clean) if pk in pictures]
+    return RenderedBody(html=rendered, word_count=count_words(clean), picture_ids=shown)

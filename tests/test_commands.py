@@ -1,0 +1,140 @@
+"""seed_demo, seed_bulk and setup_roles."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from articles.models import Article, Status, Topic
+from authors.models import Author
+from newsletter.models import Subscriber
+from tests.articles_factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args, **options):
+    out = io.StringIO()
+    call_command(*args, stdout=out, **options)
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _no_renditions(monkeypatch):
+    """Drawing every rendition of every demo picture is the images app's job (and
+    its tests'); here pictures show their master file, which keeps these tests fast."""
+    monkeypatch.setattr("images.processing.make_renditions", lambda image: {})
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    return run("seed_demo")
+
+
+class TestSeedDemo:
+    def test_creates_both_stories_with_their_writers_and_topics(self, seeded):
+        stories = Article.objects.published().order_by("publish_at")
+        assert stories.count() == 2
+        grace = Author.objects.get(slug="grace-morris")
+        assert (grace.name, grace.role) == ("Grace Morris", "Staff Writer")
+        assert grace.bio and grace.full_bio and grace.photo
+        writers = {story.authors.get() for story in stories}
+        assert len(writers) == 2 and grace in writers
+        for story in stories:
+            assert {t.name for t in story.topics.all()} == {
+                "Netflix",
+                "TV and Film",
+                "LGBTQ",
+            }
+            assert story.hero_image.credit == "Netflix"
+            assert story.standfirst and story.word_count > 150
+        assert Topic.objects.filter(in_navigation=True).count() == 3
+
+    def test_one_story_embeds_the_trailer_and_one_shows_a_credited_picture(
+        self, seeded
+    ):
+        bodies = "".join(
+            Article.objects.published().values_list("body_html", flat=True)
+        )
+        assert "embed--youtube" in bodies
+        assert "Image credit: Netflix" in bodies
+
+    def test_stories_are_related_to_the_show(self, seeded):
+        for story in Article.objects.published():
+            assert [show.slug for show in story.shows.all()] == ["heartstopper"]
+
+    def test_a_story_awaits_review_for_the_workflow_demo(self, seeded):
+        assert Article.objects.filter(status=Status.REVIEW).count() == 1
+
+    def test_is_idempotent(self, seeded):
+        counts = (
+            Article.objects.count(),
+            Author.objects.count(),
+            Topic.objects.count(),
+        )
+        again = run("seed_demo")
+        assert "already there" in again
+        assert counts == (
+            Article.objects.count(),
+            Author.objects.count(),
+            Topic.objects.count(),
+        )
+
+    def test_demo_logins_in_their_groups_with_debug(self, seeded):
+        assert "writer / newsroom-writer" in seeded
+        assert "editor / newsroom-editor" in seeded
+        users = get_user_model().objects
+        writer, editor = users.get(username="writer"), users.get(username="editor")
+        assert writer.check_password("newsroom-writer") and writer.is_staff
+        assert list(writer.groups.values_list("name", flat=True)) == ["Writer"]
+        assert editor.has_perm("articles.publish_article")
+        assert not writer.has_perm("articles.publish_article")
+        assert writer.author.slug == "grace-morris"
+
+    def test_no_logins_without_debug(self, settings):
+        settings.DEBUG = False
+        out = run("seed_demo")
+        assert "no demo logins" in out
+        assert not get_user_model().objects.filter(username="writer").exists()
+
+    def test_demo_pages_render(self, seeded, client):
+        for story in Article.objects.all():
+            client.force_login(get_user_model().objects.get(username="editor"))
+            assert client.get(story.get_absolute_url()).status_code == 200
+        client.logout()
+        for url in ["/", "/topics/", "/topics/netflix/", "/authors/grace-morris/"]:
+            assert client.get(url).status_code == 200, url
+
+
+class TestSeedBulk:
+    def test_adds_published_stories_and_confirmed_subscribers(self):
+        out = run("seed_bulk", articles=25, subscribers=30, batch_size=10, seed=1)
+        assert Article.objects.published().count() == 25
+        assert Subscriber.objects.confirmed().count() == 30
+        assert "25/25" in out and "30/30" in out
+        story = Article.objects.first()
+        assert story.authors.count() == 1
+        assert story.topics.count() == 2
+        assert story.body_html and story.word_count
+
+    def test_can_run_twice(self):
+        run("seed_bulk", articles=3, subscribers=3)
+        run("seed_bulk", articles=3, subscribers=3)
+        assert Article.objects.count() == 6
+        assert Subscriber.objects.count() == 6
+
+    def test_bulk_stories_render(self, client):
+        make_article()
+        run("seed_bulk", articles=3)
+        for article in Article.objects.all():
+            assert client.get(article.get_absolute_url()).status_code == 200
+
+    @pytest.mark.parametrize(
+        "options",
+        [{}, {"articles": -1}, {"articles": 1, "batch_size": 0}],
+    )
+    def test_bad_arguments_are_refused(self, options):
+        with pytest.raises(CommandError):
+            run("seed_bulk", **options)

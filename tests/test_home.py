@@ -1,0 +1,75 @@
+"""The home page: lead story, latest stories, topic rails, newsletter box."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Status
+from tests.articles_factories import make_article, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+class TestHomePage:
+    def test_featured_story_leads_even_when_older(self, client):
+        featured = make_article(
+            is_featured=True, publish_at=timezone.now() - timedelta(days=2)
+        )
+        newer = make_article()
+        response = client.get("/")
+        assert response.context["lead"] == featured
+        assert list(response.context["latest"]) == [newer]
+
+    def test_newest_story_leads_when_none_is_featured(self, client):
+        make_article(publish_at=timezone.now() - timedelta(days=1))
+        newest = make_article()
+        assert client.get("/").context["lead"] == newest
+
+    def test_unpublished_stories_never_appear(self, client):
+        make_article(headline="Live story")
+        hidden = [
+            make_article(status=Status.DRAFT, is_featured=True),
+            make_article(status=Status.REVIEW),
+            make_article(
+                publish_at=timezone.now() + timedelta(hours=1), is_featured=True
+            ),
+        ]
+        html = client.get("/").content.decode()
+        assert "Live story" in html
+        for article in hidden:
+            assert article.headline not in html
+
+    def test_rails_for_navigation_topics(self, client):
+        nav = make_topic("Netflix", in_navigation=True)
+        off = make_topic("Off nav")
+        make_article(topics=[nav], headline="On the rail")
+        make_article(topics=[off], headline="Not on a rail")
+        response = client.get("/")
+        assert [topic for topic, _ in response.context["rails"]] == [nav]
+        assert f'id="rail-{nav.slug}"' in response.text
+
+    def test_lead_picture_loads_at_once(self, client):
+        make_article(hero=True)
+        html = client.get("/").content.decode()
+        assert 'fetchpriority="high"' in html
+
+    def test_empty_newsroom_says_so(self, client):
+        assert "No stories have been published yet." in client.get("/").text
+
+    def test_newsletter_form_and_no_cookie(self, client):
+        make_article()
+        response = client.get("/")
+        assert 'name="email"' in response.text
+        assert not response.cookies
+        assert "public" in response["Cache-Control"]
+
+    @pytest.mark.parametrize("n", [1, 20])
+    def test_query_count_is_fixed(self, client, n, django_assert_max_num_queries):
+        topics = [make_topic(in_navigation=True) for _ in range(3)]
+        for i in range(n):
+            make_article(topics=topics, n_authors=2, hero=i == 0, is_featured=i == 0)
+        with django_assert_max_num_queries(11):
+            response = client.get("/")
+        assert response.status_code == 200
+        assert len(response.context["rails"]) == 3

@@ -1,0 +1,125 @@
+"""Topics: the index, topic pages, navigation and pagination."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Status, Topic
+from tests.articles_factories import make_article, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+class TestTopicModel:
+    def test_story_counts_only_count_what_readers_see(self):
+        topic = make_topic("Netflix")
+        make_article(topics=[topic])
+        make_article(topics=[topic], status=Status.DRAFT)
+        make_article(topics=[topic], publish_at=timezone.now() + timedelta(hours=1))
+        assert Topic.objects.with_story_counts().get(pk=topic.pk).story_count == 1
+
+    def test_rails_hold_each_topics_newest_live_stories(self):
+        netflix, film = make_topic("Netflix"), make_topic("Film")
+        stories = [
+            make_article(
+                topics=[netflix], publish_at=timezone.now() - timedelta(hours=h)
+            )
+            for h in range(1, 7)
+        ]
+        make_article(topics=[netflix], status=Status.DRAFT)
+        only_film = make_article(topics=[film])
+        rails = dict(Topic.objects.order_by("name").rails(per_topic=4))
+        assert rails[netflix] == stories[:4]
+        assert rails[film] == [only_film]
+
+    def test_topics_without_live_stories_get_no_rail(self):
+        empty = make_topic("Empty")
+        make_article(topics=[empty], status=Status.DRAFT)
+        assert Topic.objects.rails() == []
+
+
+class TestTopicIndex:
+    def test_lists_topics_with_live_stories_and_their_counts(self, client):
+        netflix, empty = make_topic("Netflix"), make_topic("Nothing yet")
+        make_article(topics=[netflix])
+        make_article(topics=[netflix])
+        make_article(topics=[empty], status=Status.DRAFT)
+        html = client.get("/topics/").content.decode()
+        assert f'<a href="{netflix.get_absolute_url()}">Netflix</a>' in html
+        assert "2 stories" in html
+        assert "Nothing yet" not in html
+
+    @pytest.mark.parametrize("n", [1, 30])
+    def test_query_count_is_fixed(self, client, n, django_assert_max_num_queries):
+        for _ in range(n):
+            make_article(n_topics=1, n_authors=0)
+        with django_assert_max_num_queries(3):
+            response = client.get("/topics/")
+        assert response.content.decode().count('class="topic-index__item"') == n
+
+
+class TestTopicPage:
+    def test_lists_only_published_stories_newest_first(self, client):
+        topic = make_topic("Netflix", description="All about the streamer.")
+        old = make_article(
+            topics=[topic], publish_at=timezone.now() - timedelta(days=2)
+        )
+        new = make_article(topics=[topic])
+        draft = make_article(topics=[topic], status=Status.DRAFT)
+        other = make_article(n_topics=1)
+        response = client.get(topic.get_absolute_url())
+        assert list(response.context["articles"]) == [new, old]
+        html = response.content.decode()
+        assert "All about the streamer." in html
+        assert draft.headline not in html
+        assert other.headline not in html
+
+    def test_empty_topic_says_so(self, client):
+        topic = make_topic("Quiet")
+        assert "No Quiet stories yet." in client.get(topic.get_absolute_url()).text
+
+    def test_unknown_topic_is_404(self, client):
+        assert client.get("/topics/no-such-topic/").status_code == 404
+
+    def test_paginates_with_links_that_keep_other_parameters(self, client):
+        topic = make_topic("Many")
+        for _ in range(13):
+            make_article(topics=[topic], n_authors=0)
+        first = client.get(topic.get_absolute_url() + "?utm_source=x")
+        assert len(first.context["articles"]) == 12
+        assert 'href="?utm_source=x&amp;page=2"' in first.text
+        second = client.get(topic.get_absolute_url() + "?page=2")
+        assert len(second.context["articles"]) == 1
+        assert "Page 2 of 2" in second.text
+
+    @pytest.mark.parametrize("page", ["abc", "0", "-1", "99999", "1.5", "2"])
+    def test_bad_page_is_404_not_500(self, client, page):
+        topic = make_topic("Few")
+        make_article(topics=[topic])
+        response = client.get(f"{topic.get_absolute_url()}?page={page}")
+        assert response.status_code == 404
+
+    def test_last_page_keyword_works(self, client):
+        topic = make_topic("Last")
+        make_article(topics=[topic])
+        assert client.get(f"{topic.get_absolute_url()}?page=last").status_code == 200
+
+    @pytest.mark.parametrize("n", [1, 12])
+    def test_query_count_is_fixed(self, client, n, django_assert_max_num_queries):
+        topic = make_topic("Counted")
+        for _ in range(n):
+            make_article(topics=[topic], n_authors=3, n_topics=2, hero=n == 1)
+        with django_assert_max_num_queries(6):
+            response = client.get(topic.get_absolute_url())
+        assert response.text.count('class="card"') == n
+
+
+class TestNavigation:
+    def test_header_lists_navigation_topics_only(self, client):
+        shown = make_topic("Netflix", in_navigation=True)
+        make_topic("Hidden", in_navigation=False)
+        html = client.get("/").content.decode()
+        nav = html.split('aria-label="Topics"')[1].split("</nav>")[0]
+        assert f'href="{shown.get_absolute_url()}"' in nav
+        assert "Hidden" not in nav
