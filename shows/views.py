@@ -2,6 +2,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
+from articles.views import CacheableMixin
 from shows.forms import ShowFilterForm
 from shows.models import Person, Show
 
@@ -13,7 +14,7 @@ def story_cards(articles):
     return articles.published().for_cards()[:STORIES_PER_PAGE]
 
 
-class ShowListView(ListView):
+class ShowListView(CacheableMixin, ListView):
     template_name = "shows/show_list.html"
     context_object_name = "shows"
     paginate_by = 24
@@ -32,7 +33,7 @@ class ShowListView(ListView):
         return super().get_context_data(filters=self.filters, **kwargs)
 
 
-class ShowDetailView(DetailView):
+class ShowDetailView(CacheableMixin, DetailView):
     template_name = "shows/show_detail.html"
     context_object_name = "show"
     queryset = Show.objects.for_page()
@@ -42,7 +43,7 @@ class ShowDetailView(DetailView):
         return super().get_context_data(stories=stories, **kwargs)
 
 
-class PersonDetailView(DetailView):
+class PersonDetailView(CacheableMixin, DetailView):
     template_name = "shows/person_detail.html"
     context_object_name = "person"
     queryset = Person.objects.for_page()

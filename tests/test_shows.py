@@ -323,6 +323,8 @@ class TestShowModel:
 def assert_cacheable(response):
     """An anonymous reader page carries nothing per reader (a CDN may cache it)."""
     assert response.status_code == 200
+    assert "public" in response["Cache-Control"]
+    assert "max-age" in response["Cache-Control"]
     assert not response.cookies
     assert "Cookie" not in response.get("Vary", "")
     assert "csrfmiddlewaretoken" not in response.text
@@ -421,6 +423,7 @@ class TestShowDetail:
             ) in text
         assert text.count("season-status--confirmed") == 2
         assert "100%" in text and "Rotten Tomatoes critics" in text
+        assert '<meta property="og:image" content="http://testserver/' in text
 
     def test_trailer_loads_nothing_until_the_reader_asks(self, client):
         show = make_show(trailer_url="https://youtu.be/dQw4w9WgXcQ")
