@@ -30,6 +30,9 @@ SYNOPSIS = (
     "work out who they are and who they love."
 )
 
+# The same trailer the demo stories embed (newsroom/management/commands/seed_demo.py).
+TRAILER_URL = "https://www.youtube.com/watch?v=3_qx_fDDtjc"
+
 PEOPLE = {
     "alice-oseman": (
         "Alice Oseman",
@@ -100,6 +103,7 @@ def seed():
             "status": ShowStatus.RENEWED,
             "poster": poster,
             "key_art": key_art,
+            "trailer_url": TRAILER_URL,
         },
     )
     for name in ["Drama", "Romance", "LGBTQ+"]:

@@ -127,6 +127,8 @@ class TestDemoSeed:
             "100%",
         )
         assert show.poster.credit == "Netflix"
+        assert show.trailer.provider == "youtube"
+        show.full_clean()
 
     def test_is_idempotent(self):
         first = seed()
