@@ -10,8 +10,15 @@ from images.models import Image
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     form = ImageForm
-    list_display = ["thumbnail", "__str__", "credit", "dimensions", "created_at"]
-    list_display_links = ["thumbnail", "__str__"]
+    list_display = [
+        "thumbnail",
+        "title",
+        "credit",
+        "dimensions",
+        "uploaded_by",
+        "created_at",
+    ]
+    list_display_links = ["thumbnail", "title"]
     list_select_related = ["uploaded_by"]
     search_fields = ["caption", "credit", "alt_text"]
     search_help_text = _("Search caption, credit or alt text.")
@@ -40,12 +47,16 @@ class ImageAdmin(admin.ModelAdmin):
         ),
     ]
 
+    class Media:
+        css = {"all": ["images/focal-point.css"]}
+        js = ["images/focal-point.js"]
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
 
-    @admin.display(description=_("Picture"))
+    @admin.display(description=_("Thumbnail"))
     def thumbnail(self, obj):
         kept = obj.rendition_set("1:1", "webp")
         if not kept:
@@ -56,18 +67,24 @@ class ImageAdmin(admin.ModelAdmin):
             obj.alt_text,
         )
 
+    @admin.display(description=_("Caption or alt text"), ordering="caption")
+    def title(self, obj):
+        return str(obj)
+
     @admin.display(description=_("Preview"))
     def preview(self, obj):
         if not obj.pk or not obj.file:
             return "—"
         url, width, height = obj.rendition(800, fmt="webp")
         return format_html(
-            '<img src="{}" width="{}" height="{}" alt="{}" '
-            'style="max-width: min(100%, 32rem); height: auto">',
+            '<div class="focal-point"><img src="{}" width="{}" height="{}" alt="{}">'
+            '<span class="focal-point__marker" hidden></span></div>'
+            '<div class="help">{}</div>',
             url,
             width,
             height,
             obj.alt_text,
+            _("Click the picture to set the focal point below."),
         )
 
     @admin.display(description=_("Size"), ordering="width")

@@ -698,6 +698,16 @@ class TestAdmin:
         )
         assert netflix_picture.usages() == [(Author._meta.verbose_name, author)]
 
+    def test_change_page_preview_picks_the_focal_point(
+        self, admin_client, netflix_picture
+    ):
+        url = f"/admin/images/image/{netflix_picture.pk}/change/"
+        html = admin_client.get(url).content.decode()
+        assert '<script src="/static/images/focal-point.js"' in html
+        (preview,) = [img for img in tags(html, "img") if img.get("width") == "800"]
+        assert preview["src"] == netflix_picture.rendition_url(800, fmt="webp")
+        assert 'class="focal-point__marker"' in html
+
     def test_change_page_says_when_unused(self, admin_client, netflix_picture):
         url = f"/admin/images/image/{netflix_picture.pk}/change/"
         assert "Not used anywhere yet." in admin_client.get(url).content.decode()
