@@ -13,9 +13,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command, get_commands
-from django.test import Client
+from django.test import Client, override_settings
 
 from tests.e2e.helpers import LAYOUT_SHIFT_SCRIPT, NetworkLog
 
@@ -113,12 +115,56 @@ def page(context, network):
     assert not errors, "errors in the browser console:\n  " + "\n  ".join(errors)
 
 
-@pytest.fixture
-def demo(transactional_db):
-    """The demo newsroom (seed_demo), loaded into this test's database."""
+@pytest.fixture(scope="package")
+def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+    """seed_demo run once, kept as a fixture file and a media folder.
+
+    Drawing the demo pictures takes seconds; loading the result takes a fraction of
+    one, and each test still gets its own copy (the database is flushed after each).
+    """
     if "seed_demo" not in get_commands():
+        return None
+    folder = tmp_path_factory.mktemp("demo")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=folder / "media"),
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # if the browser is up
+        try:
+            call_command("seed_demo", stdout=io.StringIO())
+            call_command(
+                "dumpdata",
+                exclude=["sessions", "admin"],
+                output=str(folder / "demo.json"),
+                verbosity=0,
+            )
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+    return folder
+
+
+def _empty_tables():
+    """Delete the rows post_migrate put back after the last flush.
+
+    Content types, permissions and groups return with new ids after every flush; the
+    snapshot brings its own, with the ids its other rows point to.
+    """
+    for model in apps.get_models():
+        if model._meta.managed and not model._meta.proxy:
+            model._base_manager.all().delete()
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture
+def demo(demo_snapshot, transactional_db, settings):
+    """The demo newsroom (seed_demo's content and pictures) in this test's database."""
+    if demo_snapshot is None:
         pytest.skip("needs demo content: the seed_demo command does not exist yet")
-    call_command("seed_demo", stdout=io.StringIO())
+    _empty_tables()
+    call_command("loaddata", demo_snapshot / "demo.json", verbosity=0)
+    ContentType.objects.clear_cache()
+    shutil.copytree(demo_snapshot / "media", settings.MEDIA_ROOT, dirs_exist_ok=True)
 
 
 @pytest.fixture
