@@ -1,4 +1,5 @@
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from images import processing
@@ -24,14 +25,7 @@ class PictureFileField(forms.FileField):
 
 
 class ImageForm(forms.ModelForm):
-    file = PictureFileField(
-        label=_("File"),
-        help_text=_(
-            "JPEG, PNG, WebP, AVIF or GIF, up to %(size)s. Location and camera "
-            "details are removed; the picture is turned upright."
-        )
-        % {"size": f"{processing.max_upload_bytes() // 2**20} MB"},
-    )
+    file = PictureFileField(label=_("File"))
 
     class Meta:
         model = Image
@@ -45,3 +39,10 @@ class ImageForm(forms.ModelForm):
             "focal_x",
             "focal_y",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "JPEG, PNG, WebP, AVIF or GIF, up to %(size)s. Location and camera "
+            "details are removed; the picture is turned upright."
+        ) % {"size": filesizeformat(processing.max_upload_bytes())}

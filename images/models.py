@@ -128,19 +128,26 @@ class Image(models.Model):
         (an older crop, a replaced upload) are deleted once the change is committed.
         """
         before = self.renditions or {}
-        with self.file.open("rb"):
-            self.width, self.height = PILImage.open(self.file).size
         try:
+            with self.file.storage.open(self.file.name, "rb") as master:
+                self.width, self.height = PILImage.open(master).size
             self.renditions = processing.make_renditions(self)
         except OSError:
-            # The master is stored and readable above, so this is a storage or
-            # encoder failure: pages fall back to the master, and the rest of the
-            # save stands. `make_renditions` or a re-save tries again.
+            # A storage or encoder failure (a master missing from storage, a full
+            # disk) must not lose the rest of the save: pages fall back to the
+            # master, or keep the renditions of this same master, and nothing is
+            # deleted. A re-save or `manage.py make_renditions` tries again.
             logger.exception("Could not make the renditions of picture %s", self.pk)
-            self.renditions = {}
+            same_master = before.get("source") == self.file.name
+            self.renditions = before if same_master else {}
+            failed = True
+        else:
+            failed = False
         type(self).objects.filter(pk=self.pk).update(
             width=self.width, height=self.height, renditions=self.renditions
         )
+        if failed:
+            return
         stale = rendition_names(before) - rendition_names(self.renditions)
         old_master = before.get("source")
         if old_master == self.file.name:

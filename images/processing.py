@@ -333,7 +333,8 @@ def make_renditions(image):
     thumbnailer.source_generators = [renderer.generator]
     thumbnailer.thumbnail_processors = renderer.processors
     sets = {}
-    with image.file.open("rb"):
+    thumbnailer.open("rb")  # once: easy-thumbnails leaves an open source open
+    try:
         for shape in SHAPES.values():
             formats = sets[shape.key] = {fmt: [] for fmt in FORMATS}
             for width in reversed(widths_for(shape, image.width, image.height)):
@@ -343,6 +344,8 @@ def make_renditions(image):
                     options = rendition_options(shape, width, fmt, focal)
                     thumb = thumbnailer.get_thumbnail(options)
                     formats[fmt].insert(0, [thumb.width, thumb.height, thumb.name])
+    finally:
+        thumbnailer.close()
     return {
         "v": RENDITIONS_VERSION,
         "source": image.file.name,

@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -433,6 +434,21 @@ class TestRenditions:
         html = render("{% picture image %}", image=image)
         assert tags(html, "img")[0]["src"] == image.file.url
 
+    def test_a_master_missing_from_storage_does_not_break_a_save(
+        self, caplog, django_capture_on_commit_callbacks
+    ):
+        image = make_image()
+        kept = image.renditions
+        default_storage.delete(image.file.name)
+        with django_capture_on_commit_callbacks(execute=True):
+            image.focal_x = 0.2
+            image.save()
+        image.refresh_from_db()
+        assert image.focal_x == 0.2
+        assert image.renditions == kept  # still pictures of this same master
+        assert all(default_storage.exists(n) for n in rendition_names(kept))
+        assert "Could not make the renditions" in caplog.text
+
     def test_command_makes_missing_renditions(self):
         image = make_image()
         Image.objects.filter(pk=image.pk).update(renditions={})
@@ -609,6 +625,20 @@ class TestAdmin:
         assert (image.width, image.height) == (900, 600)
         assert not open_stored(image.file.name).getexif()
         assert all(default_storage.exists(n) for n in rendition_names(image.renditions))
+
+    @pytest.mark.parametrize(
+        ("group", "allowed"), [("Writer", True), ("Editor", True), (None, False)]
+    )
+    def test_writers_and_editors_upload_other_staff_may_not(
+        self, client, django_user_model, group, allowed
+    ):
+        user = django_user_model.objects.create_user("staff", is_staff=True)
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        client.force_login(user)
+        response = admin_post(client, two_tone())
+        assert response.status_code == (302 if allowed else 403)
+        assert Image.objects.filter(uploaded_by=user).exists() is allowed
 
     @pytest.mark.parametrize("case", BAD_FILES)
     def test_refusals_show_the_message_and_store_nothing(
