@@ -17,14 +17,21 @@ class HomeView(CacheableMixin, TemplateView):
 
     template_name = "newsroom/home.html"
     latest_count = 12
+    beside_lead = 4
     rail_size = 4
 
     def get_context_data(self, **kwargs):
         stories = Article.objects.published().for_cards()
         lead = stories.lead_first().first()
-        latest = stories.exclude(pk=lead.pk)[: self.latest_count] if lead else []
+        latest = list(stories.exclude(pk=lead.pk)[: self.latest_count]) if lead else []
         rails = Topic.objects.in_navigation().rails(per_topic=self.rail_size)
-        return super().get_context_data(lead=lead, latest=latest, rails=rails, **kwargs)
+        return super().get_context_data(
+            lead=lead,
+            latest=latest[: self.beside_lead],
+            more=latest[self.beside_lead :],
+            rails=rails,
+            **kwargs,
+        )
 
 
 home = HomeView.as_view()

@@ -21,6 +21,16 @@ class TestHomePage:
         assert response.context["lead"] == featured
         assert list(response.context["latest"]) == [newer]
 
+    def test_four_stories_beside_the_lead_then_more_up_to_twelve(self, client):
+        stories = [
+            make_article(publish_at=timezone.now() - timedelta(hours=h))
+            for h in range(1, 16)
+        ]
+        context = client.get("/").context
+        assert context["lead"] == stories[0]
+        assert context["latest"] == stories[1:5]
+        assert context["more"] == stories[5:13]
+
     def test_newest_story_leads_when_none_is_featured(self, client):
         make_article(publish_at=timezone.now() - timedelta(days=1))
         newest = make_article()
