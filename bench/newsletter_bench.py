@@ -65,6 +65,13 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of another process (Linux)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb():
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -101,12 +108,13 @@ def main():
         assert sink.stdout.readline().strip() == "ready"
         run(options, workdir)
     finally:
+        sink_cpu = cpu_seconds(sink.pid)
         sink.send_signal(signal.SIGTERM)
         out, _ = sink.communicate(timeout=30)
         messages, distinct, connections = out.split()
         print(
             f"sink received:  {messages} mails, {distinct} distinct recipients, "
-            f"{connections} SMTP connection(s)"
+            f"{connections} SMTP connection(s); {sink_cpu:.1f} s of CPU"
         )
         subprocess.run(["rm", "-rf", str(workdir)], check=False)
 
@@ -162,9 +170,9 @@ def run(options, workdir):
         samples.append(rss_mb())
 
     sending._record = record_and_sample
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = send_issue.enqueue(issue.pk)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     sending._record = original
     if result.status != "SUCCESSFUL":
         print(result.errors[-1].traceback)
@@ -177,6 +185,10 @@ def run(options, workdir):
         f"{elapsed:.1f} s"
     )
     print(f"rate            {report['sent'] / elapsed:.0f} mails/s")
+    print(
+        f"sender CPU      {cpu / report['sent'] * 1000:.2f} ms a mail "
+        f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+    )
     print(
         f"memory          peak RSS {peak:.0f} MB; while sending: {before:.0f} MB "
         f"before, {max(samples[:quarter]):.0f} MB after the first quarter, "

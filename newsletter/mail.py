@@ -111,16 +111,38 @@ LONGEST_LINE = 900
 MAIL_IMAGE_WIDTH = 552
 
 
+def _octets(text):
+    return len(text.encode())
+
+
 def _short_lines(text):
     """Break lines longer than SMTP allows at a space (whitespace in HTML and text)."""
     lines = []
     for line in text.splitlines():
-        while len(line) > LONGEST_LINE:
-            cut = line.rfind(" ", 0, LONGEST_LINE)
-            cut = cut if cut > 0 else LONGEST_LINE
+        while _octets(line) > LONGEST_LINE:
+            # The most characters whose UTF-8 fits in LONGEST_LINE octets.
+            fits = len(line.encode()[:LONGEST_LINE].decode(errors="ignore"))
+            cut = line.rfind(" ", 0, fits)
+            cut = cut if cut > 0 else fits
             lines.append(line[:cut])
             line = line[cut:].lstrip(" ")
         lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def _packed_lines(html):
+    """HTML with its lines joined up to LONGEST_LINE octets: a newline in HTML is
+    just a space, and fewer, longer lines make the mail smaller and quicker to relay.
+    """
+    lines, current = [], ""
+    for line in _short_lines(html).splitlines():
+        line = line.strip()
+        if current and _octets(current) + 1 + _octets(line) > LONGEST_LINE:
+            lines.append(current)
+            current = line
+        else:
+            current = f"{current} {line}" if current else line
+    lines.append(current)
     return "\n".join(lines) + "\n"
 
 
@@ -182,7 +204,7 @@ class Digest:
         )
         # [bytes, mark, bytes, mark, ..., bytes]: marks sit at the odd positions.
         self._pieces = _MARKS.split(
-            self._encode(_short_lines(text), _short_lines(html))
+            self._encode(_short_lines(text), _packed_lines(html))
         )
 
     def _encode(self, text, html):

@@ -136,6 +136,10 @@ class Subscriber(models.Model):
     def __str__(self):
         return self.email
 
+    def save(self, *args, **kwargs):
+        self.email = normalise_email(self.email)  # also for staff typing in the admin
+        super().save(*args, **kwargs)
+
     def confirm(self):
         """Confirm the subscription; True if this call changed anything."""
         if self.status == self.Status.CONFIRMED:

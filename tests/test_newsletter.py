@@ -172,10 +172,45 @@ class TestSignup:
         assert not Subscriber.objects.exists()
         assert not mail.outbox
 
+    def test_address_typed_in_the_admin_is_normalised_too(self):
+        assert make_subscriber(" Desk@Example.COM").email == "desk@example.com"
+
     def test_same_address_in_another_case_is_one_subscriber(self, client):
         post_signup(client, "fan@example.com")
         post_signup(client, "FAN@example.com")
         assert Subscriber.objects.count() == 1
+
+
+class TestReaderPageQueries:
+    """Newsletter pages cost a fixed, small number of queries."""
+
+    @pytest.mark.parametrize("subscribers", [1, 40])
+    @pytest.mark.parametrize(
+        "page", ["signup", "check_inbox", "confirm", "unsubscribe"]
+    )
+    def test_query_count_is_fixed(
+        self, client, page, subscribers, django_assert_max_num_queries
+    ):
+        readers = [
+            make_subscriber(f"r{i}@example.com", status="pending")
+            for i in range(subscribers)
+        ]
+        urls = {
+            "signup": SIGNUP_URL,
+            "check_inbox": "/newsletter/check-your-inbox/",
+            "confirm": reverse("newsletter:confirm", args=[readers[0].confirm_token()]),
+            "unsubscribe": readers[-1].get_unsubscribe_url(),
+        }
+        with django_assert_max_num_queries(3):
+            response = client.get(urls[page])
+        assert response.status_code == 200
+
+    def test_signup_post_runs_a_fixed_number_of_queries(
+        self, client, django_assert_max_num_queries
+    ):
+        # The signup's transaction, then the (immediate) mail task's read and write.
+        with django_assert_max_num_queries(7):
+            post_signup(client, "fan@example.com")
 
 
 class TestEnumerationSafety:

@@ -169,6 +169,22 @@ class TestRenderedMail:
         assert subscriber.status == "unsubscribed"
 
 
+class TestMimeLines:
+    def test_no_line_exceeds_smtps_998_octets_even_with_long_paragraphs(self):
+        words = " ".join(f"mot{i}é" for i in range(1500))  # one 10 kB paragraph
+        issue = make_issue([make_article(1)])
+        issue.intro = words
+        issue.save()
+        digest = Digest(issue)
+        raw = digest.raw("fan@example.com", "http://testserver/u/", "1.1.x")
+        assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        html = parsed.get_body(("html",)).get_content()
+        text = parsed.get_body(("plain",)).get_content()
+        assert " ".join(html.split()).count("mot1499é") == 1
+        assert "mot0é" in text and "mot1499é" in text
+
+
 class TestSending:
     def test_goes_to_each_confirmed_subscriber_once_over_one_connection(self, backend):
         make_subscribers(7)
