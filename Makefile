@@ -21,6 +21,7 @@ help:
 	@echo "make lint     ruff check and format check"
 	@echo "make format   apply ruff's fixes and formatting"
 	@echo "make check    Django system checks and makemigrations --check"
+	@echo "make bench    run the benchmarks in bench/ (each prints its figures)"
 	@echo "make browser  install Debian's Chromium for the browser tests (apt-get)"
 
 $(VENV)/.base: requirements.txt
@@ -64,6 +65,10 @@ migrations-check: check
 # Production set-up step (DEBUG off): hashed, compressed files for WhiteNoise.
 collectstatic: $(VENV)/.base
 	$(PY) manage.py collectstatic --noinput
+
+# Each benchmark prints its own figures (see README).
+bench: $(VENV)/.base
+	@for script in bench/*_bench.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 # Browser tests (tests/e2e) drive Debian's Chromium; Playwright's own download cannot
 # work here. Installs only when it is missing; needs root (or sudo).
