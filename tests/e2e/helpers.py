@@ -286,8 +286,11 @@ def load_all_images(page):
         """async () => {
           const images = [...document.images];
           images.forEach((img) => { img.loading = 'eager'; });
-          const loaded = Promise.all(images.map((img) => img.complete ? null :
-            new Promise((done) => { img.onload = img.onerror = done; })));
+          const arrived = (img) => img.complete ? Promise.resolve()
+            : new Promise((done) => { img.onload = img.onerror = done; });
+          // Loaded is not yet painted: decode() settles once it can be drawn.
+          const loaded = Promise.all(images.map((img) => arrived(img)
+            .then(() => img.decode().catch(() => null))));
           await Promise.race([loaded, new Promise((done) => setTimeout(done, 5000))]);
         }"""
     )
