@@ -17,6 +17,7 @@ from reversion import register as reversion_register
 from articles import previews, services
 from articles.history import HistoryAdmin
 from articles.models import Article, Byline, Status, TaggedTopic, Topic
+from shows.forms import ArticlePeopleFormMixin
 
 # Restoring a story brings back its byline and topics too.
 reversion_register(Byline)
@@ -59,8 +60,32 @@ class BylineInline(admin.TabularInline):
     verbose_name_plural = _("byline (in order; lowest position first)")
 
 
+class ArticleAdminForm(ArticlePeopleFormMixin, forms.ModelForm):
+    """The story form, plus the people it mentions (declared on shows' Person)."""
+
+    class Meta:
+        model = Article
+        fields = [
+            "headline",
+            "slug",
+            "standfirst",
+            "body",
+            "hero_image",
+            "hero_caption",
+            "topics",
+            "shows",
+            "status",
+            "publish_at",
+            "is_featured",
+            "update_note",
+            "seo_title",
+            "seo_description",
+        ]
+
+
 @admin.register(Article)
 class ArticleAdmin(HistoryAdmin):
+    form = ArticleAdminForm
     change_list_template = "admin/articles/article/change_list.html"
     change_form_template = "admin/articles/article/change_form.html"
     list_display = [
@@ -71,7 +96,7 @@ class ArticleAdmin(HistoryAdmin):
         "publish_at",
         "is_featured",
     ]
-    list_display_links = ["thumbnail", "headline"]
+    list_display_links = ["headline"]
     list_filter = [WorkflowFilter, "authors", "topics", "is_featured"]
     list_select_related = ["hero_image"]
     list_per_page = 50
@@ -112,10 +137,13 @@ class ArticleAdmin(HistoryAdmin):
         publishing = [*self.publishing_fields, "update_note"]
         if obj is not None and request.user.has_perm(services.PREVIEW_PERMISSION):
             publishing.append("preview_link")
+        # The read-only view cannot show a form-only field; it gets a plain list.
+        editable = self.has_change_permission(request, obj)
+        people = "people" if editable else "people_mentioned"
         return [
             (None, {"fields": ["headline", "slug", "standfirst", "body"]}),
             (_("Hero picture"), {"fields": ["hero_image", "hero_caption"]}),
-            (_("Topics and shows"), {"fields": ["topics", "shows"]}),
+            (_("Topics, shows and people"), {"fields": ["topics", "shows", people]}),
             (_("Publishing"), {"fields": publishing}),
             (
                 _("Search and sharing"),
@@ -180,8 +208,22 @@ class ArticleAdmin(HistoryAdmin):
             obj.created_by = request.user
         if "_submit_for_review" in request.POST and obj.status == Status.DRAFT:
             obj.status = Status.REVIEW
-            set_comment(_("Submitted for review."))
         super().save_model(request, obj, form, change)
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        self._note_submission(request, entry)
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        self._note_submission(request, entry)
+        return entry
+
+    def _note_submission(self, request, entry):
+        """Say in the history when a save also sent the story for review."""
+        if "_submit_for_review" in request.POST and is_active():
+            set_comment(f"{entry.get_change_message()} {_('Submitted for review.')}")
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -234,6 +276,10 @@ class ArticleAdmin(HistoryAdmin):
     @admin.display(description=_("by"))
     def byline(self, obj):
         return ", ".join(author.name for author in obj.authors.all())
+
+    @admin.display(description=_("people"))
+    def people_mentioned(self, obj):
+        return ", ".join(person.name for person in obj.people.all()) or "—"
 
     @admin.display(description=_("preview link"))
     def preview_link(self, obj):

@@ -156,7 +156,7 @@ class Article(models.Model):
         unique=True,
         blank=True,
         help_text=_(
-            "The story's address: /articles/<slug>/. Made from the headline when left "
+            "The last part of the story's address. Made from the headline when left "
             "empty; do not change it once the story is live."
         ),
     )

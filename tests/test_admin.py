@@ -12,6 +12,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, Byline, Status, Topic
+from shows.models import Person
 from tests.articles_factories import make_article, make_author, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
@@ -204,6 +205,8 @@ class TestWriter:
         client.post(change_url(article), form_data(article, _submit_for_review="1"))
         article.refresh_from_db()
         assert article.status == Status.REVIEW
+        comment = Version.objects.get_for_object(article).first().revision.comment
+        assert "Submitted for review." in comment
 
     @pytest.mark.parametrize(
         "setup",
@@ -347,6 +350,18 @@ class TestEditor:
         article.refresh_from_db()
         assert article.is_scheduled
         assert article.publish_at == when
+
+    def test_people_a_story_mentions_are_saved_and_shown_read_only(
+        self, client, editor
+    ):
+        person = Person.objects.create(name="Joe Locke", slug="joe-locke")
+        article = make_article(status=Status.DRAFT)
+        client.post(change_url(article), form_data(article, people=[str(person.pk)]))
+        assert list(article.people.all()) == [person]
+        client.force_login(make_user("writer"))
+        page = client.get(change_url(article))
+        assert page.status_code == 200
+        assert "Joe Locke" in page.text
 
     def test_publish_action_publishes_now(self, client, editor):
         article = make_article(status=Status.REVIEW)

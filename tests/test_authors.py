@@ -126,3 +126,9 @@ class TestAuthorAdmin:
         response = client.get(f"/admin/authors/author/{other.pk}/change/")
         assert response.status_code == 200
         assert 'name="slug"' in response.text
+
+    def test_only_editors_restore_profiles(self, client):
+        client.force_login(make_user("writer"))
+        assert client.get("/admin/authors/author/recover/").status_code == 403
+        client.force_login(make_user("editor"))
+        assert client.get("/admin/authors/author/recover/").status_code == 200
