@@ -5,6 +5,7 @@ either returns a measurement or fails the test with a message a person can act o
 """
 
 import gzip
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -332,3 +333,18 @@ def check_page(page, network, name):
     assert_skip_link_first(page)
     assert assert_keyboard_reachable(page), f"nothing on {page.url} takes focus"
     return path
+
+
+# --- Mail -----------------------------------------------------------------------------
+def link_in_mail(message, path_prefix):
+    """The path of the first link in a sent mail's text that starts with path_prefix.
+
+    Mail links are absolute on SITE_URL; the path is what the live server answers.
+    """
+    for url in re.findall(r"https?://\S+", message.body):
+        path = urlsplit(url).path
+        if path.startswith(path_prefix):
+            return path
+    pytest.fail(
+        f"no {path_prefix}… link in the mail {message.subject!r}", pytrace=False
+    )
