@@ -4,6 +4,7 @@ Links are found by their SPEC URL shapes, not by markup, so the journey holds wh
 templates change. Every page on the way passes ``check_page`` and leaves a screenshot.
 """
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import check_page
@@ -37,3 +38,13 @@ class TestReaderJourney:
                 link_to(page, "/people/").click()
                 expect(page.get_by_role("heading", level=1)).to_be_visible()
                 check_page(page, network, "person")
+
+
+class TestIndexPages:
+    @pytest.mark.parametrize(
+        "name, path",
+        [("topics", "/topics/"), ("writers", "/authors/"), ("shows", "/shows/")],
+    )
+    def test_passes_the_reader_page_checks(self, page, network, demo, name, path):
+        assert page.goto(path).status == 200
+        check_page(page, network, name)
