@@ -76,6 +76,15 @@ class SignupForm(forms.Form):
             "source",
         )
 
+    def full_clean(self):
+        super().full_clean()
+        if "email" in self.errors:
+            # Screen readers announce the error with the field, then the promise.
+            widget = self.fields["email"].widget
+            consent_id = widget.attrs["aria-describedby"].split()[-1]
+            error_id = f"{self['email'].auto_id}_error"
+            widget.attrs["aria-describedby"] = f"{error_id} {consent_id}"
+
     def clean_email(self):
         return normalise_email(self.cleaned_data["email"])
 

@@ -79,6 +79,12 @@ class TestCacheablePages:
         assert "Set-Cookie" not in response.headers
         assert "csrfmiddlewaretoken" not in response.text
 
+    def test_signup_page_shows_the_form_once(self, client):
+        assert client.get(SIGNUP_URL).text.count('name="email"') == 1
+
+    def test_other_pages_have_the_footer_form(self, client):
+        assert 'id="nl-footer-email"' in client.get("/").text
+
     def test_signup_page_is_publicly_cacheable(self, client):
         response = client.get(SIGNUP_URL)
         assert "public" in response.headers["Cache-Control"]
@@ -160,6 +166,13 @@ class TestSignup:
         assert 'class="invalid-feedback' in response.text or "invalid" in response.text
         assert response.context["form"].errors["email"]
         assert not Subscriber.objects.exists()
+
+    def test_error_is_tied_to_the_field_for_screen_readers(self, client):
+        response = post_signup(client, "nope")
+        html = response.text
+        assert 'aria-invalid="true"' in html
+        assert 'aria-describedby="nl-page-email_error nl-page-consent"' in html
+        assert 'id="nl-page-email_error"' in html
 
     def test_unknown_source_is_stored_as_other(self, client):
         post_signup(client, "a@example.com", source="<script>")
