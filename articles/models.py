@@ -36,28 +36,31 @@ class TopicQuerySet(models.QuerySet):
         )
         return self.annotate(story_count=Count("tagged", filter=live))
 
-    def rails(self, per_topic=4):
+    def rails(self, per_topic=4, *, among_newest=500):
         """[(topic, [story, …])]: each topic's newest live stories, ready for cards.
 
         One ranked query (a window function) serves every topic, so the number of
-        queries stays the same however many topics and stories there are.
+        queries stays the same however many topics and stories there are. Ranking
+        only the `among_newest` latest stories keeps that query's cost flat as the
+        archive grows; a topic with nothing among them gets no rail (its page still
+        lists everything).
         """
         topics = list(self)
+        recent = Article.objects.published().order_by("-publish_at")[:among_newest]
         newest_first = [
             F("content_object__publish_at").desc(),
             F("content_object").desc(),
         ]
         ranked = (
             TaggedTopic.objects.filter(
-                tag__in=topics,
-                content_object__status=Status.PUBLISHED,
-                content_object__publish_at__lte=timezone.now(),
+                tag__in=topics, content_object__in=recent.values("pk")
             )
             .annotate(
                 rank=Window(RowNumber(), partition_by=F("tag"), order_by=newest_first)
             )
             .filter(rank__lte=per_topic)
             .order_by("tag", "rank")
+            .defer("content_object__body", "content_object__body_html")
             .select_related("content_object__hero_image")
             .prefetch_related(
                 Prefetch(
@@ -141,11 +144,13 @@ class ArticleQuerySet(models.QuerySet):
             Prefetch("shows", queryset=Show.objects.for_cards()),
         )
 
-    def lead_first(self):
-        """The lead story first (the newest featured one), then newest first."""
-        return self.order_by(
-            "-is_featured", models.F("publish_at").desc(nulls_last=True), "-pk"
-        )
+    def lead(self):
+        """The lead story: the newest featured one, else the newest.
+
+        Two short queries that walk the publish-time index, rather than one that
+        sorts every story by "featured" first.
+        """
+        return self.filter(is_featured=True).first() or self.first()
 
 
 class Article(models.Model):

@@ -22,7 +22,7 @@ class HomeView(CacheableMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         stories = Article.objects.published().for_cards()
-        lead = stories.lead_first().first()
+        lead = stories.lead()
         latest = list(stories.exclude(pk=lead.pk)[: self.latest_count]) if lead else []
         rails = Topic.objects.in_navigation().rails(per_topic=self.rail_size)
         return super().get_context_data(

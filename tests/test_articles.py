@@ -66,12 +66,22 @@ class TestPublishedQuerySet:
         draft = make_article(status=Status.DRAFT)
         assert list(Article.objects.all()) == [new, old, draft]
 
-    def test_lead_first_puts_the_newest_featured_story_first(self):
+    def test_lead_is_the_newest_featured_story(self):
+        make_article(is_featured=True, publish_at=timezone.now() - timedelta(days=5))
         featured = make_article(
             is_featured=True, publish_at=timezone.now() - timedelta(days=3)
         )
+        make_article()
+        assert Article.objects.published().lead() == featured
+
+    def test_lead_is_the_newest_story_when_none_is_featured(self):
+        make_article(publish_at=timezone.now() - timedelta(days=3))
         newest = make_article()
-        assert list(Article.objects.published().lead_first()) == [featured, newest]
+        assert Article.objects.published().lead() == newest
+
+    def test_no_lead_without_stories(self):
+        make_article(status=Status.DRAFT, is_featured=True)
+        assert Article.objects.published().lead() is None
 
 
 class TestArticleModel:
