@@ -33,6 +33,15 @@ class TestTopicModel:
         assert rails[netflix] == stories[:4]
         assert rails[film] == [only_film]
 
+    def test_rails_rank_only_the_newest_stories(self):
+        """Bounded work per home page: an old story beyond the window is left out."""
+        quiet, busy = make_topic("Quiet"), make_topic("Busy")
+        make_article(topics=[quiet], publish_at=timezone.now() - timedelta(days=30))
+        recent = [make_article(topics=[busy]) for _ in range(2)]
+        rails = Topic.objects.order_by("name").rails(among_newest=2)
+        assert [topic for topic, _ in rails] == [busy]
+        assert set(rails[0][1]) == set(recent)
+
     def test_topics_without_live_stories_get_no_rail(self):
         empty = make_topic("Empty")
         make_article(topics=[empty], status=Status.DRAFT)
