@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.tasks import TaskResultStatus
+from django.tasks.backends.immediate import ImmediateBackend
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -142,7 +144,7 @@ class SubscriberAdmin(admin.ModelAdmin):
         failed = 0
         for subscriber in pending:
             result = send_subscriber_mail.enqueue(subscriber.pk, "confirm")
-            failed += result.status == "FAILED"
+            failed += result.status == TaskResultStatus.FAILED
         skipped = queryset.count() - len(pending)
         self.message_user(
             request,
@@ -331,7 +333,8 @@ class IssueAdmin(admin.ModelAdmin):
             sending.start_sending(issue)
             result = send_issue.enqueue(issue.pk)
             if result.is_finished:
-                report = result.return_value if result.status == "SUCCESSFUL" else None
+                succeeded = result.status == TaskResultStatus.SUCCESSFUL
+                report = result.return_value if succeeded else None
                 if report:
                     self.message_user(
                         request,
@@ -355,7 +358,6 @@ class IssueAdmin(admin.ModelAdmin):
             "issue": issue,
             "title": _("Send “%(subject)s”") % {"subject": issue.subject},
             "recipients": issue.pending_recipients().count(),
-            "immediate": send_issue.get_backend().__class__.__name__
-            == "ImmediateBackend",
+            "immediate": isinstance(send_issue.get_backend(), ImmediateBackend),
         }
         return TemplateResponse(request, "newsletter/admin/issue_send.html", context)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from articles.models import Article
 from newsletter import tokens
 
 
@@ -230,8 +231,6 @@ class Issue(models.Model):
     @classmethod
     def new_articles(cls):
         """Stories published since the last issue went out (or the past week)."""
-        from articles.models import Article
-
         last = (
             cls.objects.exclude(send_started_at=None)
             .order_by("-send_started_at")
@@ -258,8 +257,6 @@ class Issue(models.Model):
 
     def articles_for_mail(self):
         """The stories in their issue order, with what the mail prints."""
-        from articles.models import Article
-
         return (
             Article.objects.filter(issuestory__issue=self)
             .select_related("hero_image")

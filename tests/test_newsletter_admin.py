@@ -246,6 +246,7 @@ class TestIssueAdmin:
         page = editor.get(url)
         assert page.status_code == 200
         assert page.context["recipients"] == 4
+        assert "db_worker" in page.text  # warns that the page will wait
         assert not mail.outbox
         response = editor.post(url, follow=True)
         assert "Sent to 4 readers" in response.text
@@ -255,6 +256,21 @@ class TestIssueAdmin:
         # A second press sends nothing more.
         editor.post(url)
         assert len(mail.outbox) == 4
+
+    def test_with_a_worker_backend_the_send_is_queued(self, editor, settings):
+        settings.TASKS = {
+            "default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}
+        }
+        make_subscribers(2)
+        issue = make_issue([make_article(1)])
+        url = reverse("admin:newsletter_send", args=[issue.pk])
+        assert "db_worker" not in editor.get(url).text
+        response = editor.post(url, follow=True)
+        assert "in the background" in response.text
+        assert not mail.outbox
+        issue.refresh_from_db()
+        assert issue.status == "sending"
+        assert "Resume sending" in response.text
 
     def test_issue_without_stories_is_not_sent(self, editor):
         make_subscribers(2)

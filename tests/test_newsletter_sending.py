@@ -328,6 +328,21 @@ class TestSendNewsletterCommand:
         assert max(recipients().values()) == 1
         assert len(mail.outbox) == 3  # the one in flight at the crash is not resent
 
+    def test_with_a_worker_backend_it_queues_and_a_rerun_resumes_not_rebuilds(
+        self, backend, settings
+    ):
+        settings.TASKS = {
+            "default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}
+        }
+        make_subscribers(2)
+        make_article(1)
+        assert "Queued as task" in self.run()
+        issue = Issue.objects.get()
+        assert issue.status == "sending"
+        assert not mail.outbox
+        assert f"Resuming issue {issue.pk}" in self.run()
+        assert Issue.objects.count() == 1
+
     def test_dry_run_changes_nothing(self, backend):
         make_subscribers(2)
         make_article(1)

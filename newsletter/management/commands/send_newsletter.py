@@ -2,9 +2,11 @@ import signal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from newsletter import sending
 from newsletter.models import Issue, IssueStory, Subscriber
 from newsletter.tasks import send_issue
 
@@ -41,22 +43,64 @@ class Command(BaseCommand):
         finally:
             signal.signal(signal.SIGTERM, previous)
 
-    def _handle(self, issue, subject, dry_run):
-        issue = self._pick(issue, subject, dry_run)
+    def _handle(self, pk, subject, dry_run):
+        issue, articles = self._pick(pk, subject)
         if issue is None:
             return
-        recipients = issue.pending_recipients().count() if issue.pk else None
         if dry_run:
-            self._describe(issue, recipients)
+            recipients = Subscriber.objects.confirmed().count()
+            if issue.pk:
+                recipients = issue.pending_recipients().count()
+            self.stdout.write(f"Would send “{issue.subject}” to {recipients} readers:")
+            for article in articles:
+                self.stdout.write(f"  - {article.headline}")
             return
+        if not issue.pk:
+            with transaction.atomic():
+                issue.save()
+                IssueStory.objects.bulk_create(
+                    IssueStory(issue=issue, article=article, position=i)
+                    for i, article in enumerate(articles)
+                )
+        # "Sending" from now on, so a second run resumes this issue rather than
+        # building another from the same stories while a worker has it queued.
+        sending.start_sending(issue)
+        recipients = issue.pending_recipients().count()
         self.stdout.write(f"Sending issue {issue.pk} “{issue}” to {recipients} readers")
-        result = send_issue.enqueue(issue.pk)
+        self._report(send_issue.enqueue(issue.pk))
+
+    def _pick(self, pk, subject):
+        """(issue, its stories): the one asked for, an interrupted one, or a new,
+        unsaved digest of the stories published since the last issue."""
+        if pk is not None:
+            issue = Issue.objects.filter(pk=pk).first()
+            if issue is None:
+                raise CommandError(f"There is no issue {pk}.")
+            if issue.status == Issue.Status.SENT:
+                self.stdout.write(f"Issue {pk} was sent already; nothing to do.")
+                return None, []
+            return issue, list(issue.articles_for_mail())
+        interrupted = Issue.objects.filter(status=Issue.Status.SENDING).first()
+        if interrupted:
+            self.stdout.write(
+                f"Resuming issue {interrupted.pk}, which was interrupted."
+            )
+            return interrupted, list(interrupted.articles_for_mail())
+        articles = list(Issue.new_articles())
+        if not articles:
+            self.stdout.write("No new stories since the last issue; nothing to send.")
+            return None, []
+        day = date_format(timezone.localdate(), "j F")
+        subject = subject or f"{articles[0].headline} – and more, {day}"
+        return Issue(subject=subject), articles
+
+    def _report(self, result):
         if not result.is_finished:
             self.stdout.write(
                 f"Queued as task {result.id}; a worker sends it "
                 "(`manage.py db_worker`). Progress: the issue in the admin."
             )
-        elif result.status == "SUCCESSFUL":
+        elif result.status == TaskResultStatus.SUCCESSFUL:
             report = result.return_value
             self.stdout.write(
                 self.style.SUCCESS(
@@ -69,48 +113,3 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Sending stopped: {reason} Run the command again to resume."
             )
-
-    def _pick(self, pk, subject, dry_run):
-        if pk is not None:
-            issue = Issue.objects.filter(pk=pk).first()
-            if issue is None:
-                raise CommandError(f"There is no issue {pk}.")
-            if issue.status == Issue.Status.SENT:
-                self.stdout.write(f"Issue {pk} was sent already; nothing to do.")
-                return None
-            return issue
-        interrupted = Issue.objects.filter(status=Issue.Status.SENDING).first()
-        if interrupted:
-            self.stdout.write(
-                f"Resuming issue {interrupted.pk}, which was interrupted."
-            )
-            return interrupted
-        articles = list(Issue.new_articles())
-        if not articles:
-            self.stdout.write("No new stories since the last issue; nothing to send.")
-            return None
-        issue = Issue(subject=subject or self._default_subject(articles))
-        if dry_run:
-            issue.preview_articles = articles
-            return issue
-        with transaction.atomic():
-            issue.save()
-            IssueStory.objects.bulk_create(
-                IssueStory(issue=issue, article=article, position=i)
-                for i, article in enumerate(articles)
-            )
-        return issue
-
-    def _default_subject(self, articles):
-        day = date_format(timezone.localdate(), "j F")
-        return f"{articles[0].headline} – and more, {day}"
-
-    def _describe(self, issue, recipients):
-        if recipients is None:
-            recipients = Subscriber.objects.confirmed().count()
-        articles = getattr(issue, "preview_articles", None) or list(
-            issue.articles_for_mail()
-        )
-        self.stdout.write(f"Would send “{issue.subject}” to {recipients} readers:")
-        for article in articles:
-            self.stdout.write(f"  - {article.headline}")
