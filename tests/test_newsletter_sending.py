@@ -3,6 +3,7 @@
 import email
 import email.policy
 import re
+import signal
 import smtplib
 import socket
 from collections import Counter
@@ -25,6 +26,7 @@ from newsletter.models import Delivery, Issue, IssueStory, Subscriber
 pytestmark = pytest.mark.django_db
 
 BACKEND = "tests.test_newsletter_sending"
+WORKER_SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
 
 
 class CountingBackend(LocmemBackend):
@@ -342,6 +344,32 @@ class TestSendNewsletterCommand:
         assert not mail.outbox
         assert f"Resuming issue {issue.pk}" in self.run()
         assert Issue.objects.count() == 1
+
+    # The worker closes and reopens its connection between tasks, as a process of its
+    # own would: that needs real commits, not the test's enclosing transaction.
+    @pytest.mark.django_db(transaction=True)
+    def test_the_database_worker_sends_a_queued_issue(self, backend, settings):
+        """Production's path: TASKS_BACKEND=database, then `manage.py db_worker`."""
+        settings.TASKS = {
+            "default": {
+                "BACKEND": "django_tasks_db.DatabaseBackend",
+                "QUEUES": ["default"],
+            }
+        }
+        make_subscribers(3)
+        make_article(1)
+        assert "Queued as task" in self.run()
+        assert not mail.outbox
+        handlers = {sig: signal.getsignal(sig) for sig in WORKER_SIGNALS}
+        try:
+            call_command(
+                "db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0
+            )
+        finally:
+            for sig, handler in handlers.items():  # the worker installs its own
+                signal.signal(sig, handler)
+        assert sorted(recipients()) == [f"reader{i}@example.com" for i in range(3)]
+        assert Issue.objects.get().status == "sent"
 
     def test_dry_run_changes_nothing(self, backend):
         make_subscribers(2)
