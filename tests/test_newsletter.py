@@ -79,6 +79,15 @@ class TestCacheablePages:
         assert "Set-Cookie" not in response.headers
         assert "csrfmiddlewaretoken" not in response.text
 
+    def test_article_page_with_the_form_sets_no_cookie(self, client):
+        from tests.test_newsletter_sending import make_article
+
+        response = client.get(make_article(1).get_absolute_url())
+        assert response.status_code == 200
+        assert 'name="email"' in response.text
+        assert not response.cookies
+        assert "csrfmiddlewaretoken" not in response.text
+
     def test_signup_page_shows_the_form_once(self, client):
         assert client.get(SIGNUP_URL).text.count('name="email"') == 1
 
