@@ -26,8 +26,12 @@ from newsletter.models import Delivery, Issue, Subscriber
 logger = logging.getLogger(__name__)
 
 
-class ConnectionLost(Exception):
-    """The mail server went away twice in a row; the run stops and can resume."""
+class SendingStopped(Exception):
+    """The mail server cannot take mail now (gone, or refusing for the time being).
+
+    The run stops; the reader being sent to is released with the rest, and the next
+    run resumes.
+    """
 
 
 @dataclass
@@ -130,11 +134,23 @@ def _deliver(connection, digest, pk, address):
         connection.send_messages([digest.message(address, url)])
 
 
+def _permanent_refusal(exc):
+    """Why the server will never take this one message, or None when the refusal
+    is temporary (4xx) or about the sender, i.e. says nothing about this reader."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        if codes and min(codes) >= 500:
+            return f"refused: {exc.recipients}"
+    elif isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code >= 500:
+        return f"refused: {exc.smtp_code} {exc.smtp_error!r}"
+    return None
+
+
 def _send_one(connection, digest, pk, address):
     """Send over the open connection, reconnecting once if the server dropped it.
 
-    Returns (True, "") or (False, reason) for a refusal of this one message; raises
-    ConnectionLost if the server cannot be reached again.
+    Returns (True, "") or (False, reason) when the server refuses this one message
+    for good; raises SendingStopped when it is gone or refuses mail for now.
     """
     for attempt in (1, 2):
         try:
@@ -142,14 +158,19 @@ def _send_one(connection, digest, pk, address):
             return True, ""
         except smtplib.SMTPServerDisconnected as exc:
             lost = exc
-        except smtplib.SMTPException as exc:  # refused: recipient, sender or data
-            return False, f"{type(exc).__name__}: {exc}"
+        except smtplib.SMTPException as exc:
+            if reason := _permanent_refusal(exc):
+                return False, reason
+            raise SendingStopped(f"{type(exc).__name__}: {exc}") from exc
         except OSError as exc:  # connection reset, timeout, DNS
             lost = exc
         logger.warning("mail server connection lost (attempt %s): %s", attempt, lost)
-        connection.close()
-        connection.open()
-    raise ConnectionLost(str(lost))
+        try:
+            connection.close()
+            connection.open()
+        except (smtplib.SMTPException, OSError) as exc:
+            raise SendingStopped(f"cannot reconnect: {exc}") from exc
+    raise SendingStopped(f"connection lost twice: {lost}")
 
 
 def send_issue(issue, *, batch_size=None, using="default", progress=None):
@@ -177,7 +198,7 @@ def send_issue(issue, *, batch_size=None, using="default", progress=None):
                     in_flight = pk
                     try:
                         outcomes[pk] = _send_one(connection, digest, pk, address)
-                    except ConnectionLost:
+                    except SendingStopped:
                         in_flight = None  # never accepted: released with the rest
                         raise
                     in_flight = None

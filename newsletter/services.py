@@ -12,6 +12,17 @@ from newsletter.tasks import send_subscriber_mail
 logger = logging.getLogger(__name__)
 
 
+def too_many_signups_from(request):
+    """Count a signup against the client's address; True once over the limit."""
+    return is_ratelimited(
+        request,
+        group="newsletter.signup.ip",
+        key="ip",
+        rate=settings.NEWSLETTER_SIGNUP_RATE_PER_IP,
+        increment=True,
+    )
+
+
 def handle_signup(request, form):
     """Act on a valid signup form; the caller replies the same way whatever happens.
 

@@ -5,13 +5,11 @@ find out who subscribes. Token pages are private (never cached, no referrer) bec
 their URL is the credential.
 """
 
-from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 
 from newsletter import services, tokens
 from newsletter.forms import SignupForm
@@ -23,25 +21,19 @@ PUBLIC_CACHE = {"public": True, "max_age": 600}
 @require_http_methods(["GET", "HEAD", "POST"])
 @same_origin_post
 def signup(request):
-    if request.method == "POST":
-        if is_ratelimited(
-            request,
-            group="newsletter.signup.ip",
-            key="ip",
-            rate=settings.NEWSLETTER_SIGNUP_RATE_PER_IP,
-            increment=True,
-        ):
-            return render(request, "newsletter/rate_limited.html", status=429)
-        form = SignupForm(request.POST, placement="page")
-        if form.is_valid():
-            services.handle_signup(request, form)
-            return redirect("newsletter:check_inbox")
-    else:
-        form = SignupForm(placement="page")
-    response = render(request, "newsletter/signup.html", {"form": form})
     if request.method != "POST":
+        response = render(
+            request, "newsletter/signup.html", {"form": SignupForm(placement="page")}
+        )
         patch_cache_control(response, **PUBLIC_CACHE)
-    return response
+        return response
+    if services.too_many_signups_from(request):
+        return render(request, "newsletter/rate_limited.html", status=429)
+    form = SignupForm(request.POST, placement="page")
+    if not form.is_valid():
+        return render(request, "newsletter/signup.html", {"form": form})
+    services.handle_signup(request, form)
+    return redirect("newsletter:check_inbox")
 
 
 @cache_control(**PUBLIC_CACHE)

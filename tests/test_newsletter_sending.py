@@ -36,6 +36,7 @@ class CountingBackend(LocmemBackend):
     crash_at = None  # nth message (1-based) on which the process "dies"
     refuse = set()  # addresses the server refuses
     drop_at = None  # nth message on which the server drops the connection once
+    tempfail_at = None  # nth message the server defers ("try again later")
     count = 0
 
     def open(self):
@@ -50,6 +51,8 @@ class CountingBackend(LocmemBackend):
                 raise KeyboardInterrupt("killed mid-batch")
             if cls.count == cls.drop_at:
                 raise smtplib.SMTPServerDisconnected("server went away")
+            if cls.count == cls.tempfail_at:
+                raise smtplib.SMTPRecipientsRefused({message.to[0]: (451, b"later")})
             if message.to[0] in cls.refuse:
                 raise smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"no")})
         return super().send_messages(messages)
@@ -60,6 +63,7 @@ def backend(settings):
     settings.MAILERS = {"default": {"BACKEND": f"{BACKEND}.CountingBackend"}}
     CountingBackend.opened = CountingBackend.count = 0
     CountingBackend.crash_at = CountingBackend.drop_at = None
+    CountingBackend.tempfail_at = None
     CountingBackend.refuse = set()
     return CountingBackend
 
@@ -218,7 +222,7 @@ class TestSending:
         assert (report.sent, report.failed) == (3, 1)
         failed = Delivery.objects.get(status="failed")
         assert failed.subscriber.email == "reader2@example.com"
-        assert "SMTPRecipientsRefused" in failed.error
+        assert "550" in failed.error
         issue.refresh_from_db()
         assert issue.status == "sent"
 
@@ -230,6 +234,41 @@ class TestSending:
         assert report.sent == 4
         assert max(recipients().values()) == 1
         assert backend.opened == 2
+
+
+class TestServerTrouble:
+    def test_a_temporary_refusal_stops_the_run_and_the_rerun_sends_the_rest(
+        self, backend
+    ):
+        make_subscribers(5)
+        backend.tempfail_at = 3
+        issue = make_issue([make_article(1)])
+        with pytest.raises(sending.SendingStopped, match="451"):
+            sending.send_issue(issue)
+        assert len(mail.outbox) == 2
+        assert not Delivery.objects.exclude(status="sent").exists()  # all released
+        sending.send_issue(issue)
+        assert sorted(recipients().values()) == [1] * 5
+
+    def test_a_server_that_cannot_be_reached_again_stops_the_run(
+        self, backend, monkeypatch
+    ):
+        make_subscribers(3)
+        backend.drop_at = 2
+
+        opened = []
+
+        def open_once(self):
+            if opened:
+                raise ConnectionRefusedError("down")
+            opened.append(True)
+
+        issue = make_issue([make_article(1)])
+        monkeypatch.setattr(CountingBackend, "open", open_once)
+        with pytest.raises(sending.SendingStopped, match="reconnect"):
+            sending.send_issue(issue)
+        assert Delivery.objects.filter(status="sent").count() == 1
+        assert Delivery.objects.count() == 1  # the rest released for the rerun
 
 
 class TestResume:
