@@ -77,6 +77,8 @@ def test_defaults_are_self_contained():
         ["DATABASES", "CACHES", "SESSION_ENGINE", "MAILERS"], {"DEBUG": "1"}
     )
     assert s["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    # Concurrent writers (dev server, worker, commands) wait instead of failing.
+    assert s["DATABASES"]["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "LocMemCache" in s["CACHES"]["default"]["BACKEND"]
     assert s["MAILERS"]["default"]["BACKEND"].endswith("console.EmailBackend")
 
