@@ -1,7 +1,10 @@
-from articles.models import Topic
+from articles.navigation import navigation_topics
 
 
 def navigation(request):
-    """Topics for the header navigation; a lazy queryset, so pages without the
-    header (the admin) run no query for it."""
-    return {"nav_topics": Topic.objects.in_navigation()}
+    """Topics for the header navigation.
+
+    The function itself goes into the context: templates call it when the header
+    prints, so pages without the header (the admin) never touch the cache for it.
+    """
+    return {"nav_topics": navigation_topics}

@@ -1,9 +1,23 @@
 from collections import defaultdict
+from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -36,7 +50,7 @@ class TopicQuerySet(models.QuerySet):
         )
         return self.annotate(story_count=Count("tagged", filter=live))
 
-    def rails(self, per_topic=4, *, among_newest=500):
+    def rails(self, per_topic=4, *, among_newest=500, topics=None, cards=True):
         """[(topic, [story, …])]: each topic's newest live stories, ready for cards.
 
         One ranked query (a window function) serves every topic, so the number of
@@ -44,8 +58,13 @@ class TopicQuerySet(models.QuerySet):
         only the `among_newest` latest stories keeps that query's cost flat as the
         archive grows; a topic with nothing among them gets no rail (its page still
         lists everything).
+
+        topics: Topic instances already in hand (the cached navigation), instead of
+        this queryset's. cards=False leaves out the authors and topics the cards
+        print, for a caller that fetches them for all its stories at once
+        (prefetch_for_cards()).
         """
-        topics = list(self)
+        topics = list(self) if topics is None else topics
         recent = Article.objects.published().order_by("-publish_at")[:among_newest]
         newest_first = [
             F("content_object__publish_at").desc(),
@@ -60,16 +79,21 @@ class TopicQuerySet(models.QuerySet):
             )
             .filter(rank__lte=per_topic)
             .order_by("tag", "rank")
-            .defer("content_object__body", "content_object__body_html")
+            .defer(
+                "content_object__body",
+                "content_object__body_html",
+                "content_object__search_vector",
+            )
             .select_related("content_object__hero_image")
-            .prefetch_related(
+        )
+        if cards:
+            ranked = ranked.prefetch_related(
                 Prefetch(
                     "content_object__authors",
                     queryset=Author.objects.order_by("byline__position"),
                 ),
                 "content_object__topics",
             )
-        )
         stories = defaultdict(list)
         for row in ranked:
             stories[row.tag_id].append(row.content_object)
@@ -101,6 +125,20 @@ class TaggedTopic(TaggedItemBase):
     tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged")
 
 
+def card_prefetches():
+    """What a story card prints beyond the article row: byline and topics."""
+    return [
+        Prefetch("authors", queryset=Author.objects.order_by("byline__position")),
+        "topics",
+    ]
+
+
+def prefetch_for_cards(articles):
+    """Fetch the cards' bylines and topics for `articles` (any mix, even repeats)
+    in two queries; for pages that gather stories from several queries."""
+    prefetch_related_objects(list(articles), *card_prefetches())
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles a reader may see: published, and their publish time has come."""
@@ -122,12 +160,7 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.defer("body", "body_html")
             .select_related("hero_image")
-            .prefetch_related(
-                Prefetch(
-                    "authors", queryset=Author.objects.order_by("byline__position")
-                ),
-                "topics",
-            )
+            .prefetch_related(*card_prefetches())
         )
 
     def for_page(self):
@@ -151,6 +184,79 @@ class ArticleQuerySet(models.QuerySet):
         sorts every story by "featured" first.
         """
         return self.filter(is_featured=True).first() or self.first()
+
+    def front_page(self, count):
+        """(lead, [the `count` newest other stories]) in two index-walking queries.
+
+        Without card prefetches: the home page fetches those for all its stories at
+        once (prefetch_for_cards()).
+        """
+        stories = self.defer("body", "body_html").select_related("hero_image")
+        newest = list(stories[: count + 1])
+        if not newest:
+            return None, []
+        lead = next((story for story in newest if story.is_featured), None)
+        if lead is None:
+            # An older featured story still leads (Article.is_featured is the lead).
+            lead = stories.filter(is_featured=True).first() or newest[0]
+        return lead, [story for story in newest if story.pk != lead.pk][:count]
+
+    def related_to(self, article):
+        """Other stories sharing `article`'s shows or topics, best match first.
+
+        Stories about more of the same shows come first (a show is narrower than
+        any topic such as "TV and Film"), then those sharing more topics, then the
+        newer. The article's shows and topics are read from its prefetch
+        (for_page()), so the whole thing is one query.
+        """
+        show_ids = [show.pk for show in article.shows.all()]
+        topic_ids = [topic.pk for topic in article.topics.all()]
+        if not show_ids and not topic_ids:
+            return self.none()
+        show_links = Article.shows.through.objects.filter(show__in=show_ids)
+        topic_links = TaggedTopic.objects.filter(tag__in=topic_ids)
+        candidates = Q()
+        shared = {"shared_shows": Value(0), "shared_topics": Value(0)}
+        if show_ids:
+            candidates |= Q(pk__in=show_links.values("article"))
+            shared["shared_shows"] = _count_of(
+                show_links.filter(article=OuterRef("pk")), "article"
+            )
+        if topic_ids:
+            candidates |= Q(pk__in=topic_links.values("content_object"))
+            shared["shared_topics"] = _count_of(
+                topic_links.filter(content_object=OuterRef("pk")), "content_object"
+            )
+        return (
+            self.filter(candidates)
+            .exclude(pk=article.pk)
+            .annotate(**shared)
+            .order_by("-shared_shows", "-shared_topics", "-publish_at", "-pk")
+        )
+
+    def most_read(self, *, days=7):
+        """Stories by reads over the last `days` days (today included), most first.
+
+        Reads are counted in the cache and flushed to DailyReads (articles.reads).
+        """
+        since = timezone.localdate() - timedelta(days=days - 1)
+        return (
+            self.filter(reads__day__gte=since)
+            .annotate(recent_reads=Sum("reads__count"))
+            .order_by("-recent_reads", "-publish_at", "-pk")
+        )
+
+
+def _count_of(links, column):
+    """The number of `links` rows (a correlated subquery), 0 when there are none."""
+    counted = links.order_by().values(column).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        # The search vector is for the database's search alone: pages never read it.
+        return super().get_queryset().defer("search_vector")
 
 
 class Article(models.Model):
@@ -268,8 +374,12 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Headline (weight A), standfirst (B) and body text (C), kept up to date by a
+    # PostgreSQL trigger on every insert or update, bulk_create included (migration
+    # 0005). Left empty on SQLite, whose search reads the columns themselves.
+    search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     # Edits to these change what readers read, so they move "last updated".
     WORDING_FIELDS = ("headline", "standfirst", "body", "update_note")
@@ -291,7 +401,9 @@ class Article(models.Model):
         ordering = [models.F("publish_at").desc(nulls_last=True), "-pk"]
         get_latest_by = "publish_at"
         indexes = [
-            models.Index(fields=["status", "-publish_at"], name="article_pub_idx")
+            models.Index(fields=["status", "-publish_at"], name="article_pub_idx"),
+            # Created on PostgreSQL only (see the migration).
+            GinIndex(fields=["search_vector"], name="article_search_idx"),
         ]
         permissions = [
             (
@@ -414,3 +526,27 @@ class Byline(models.Model):
 
     def __str__(self):
         return f"{self.author} on {self.article}"
+
+
+class DailyReads(models.Model):
+    """How often a story was read on a day, for "most read".
+
+    Reads are counted in the cache as they happen and added here by
+    `manage.py flush_view_counts` (and now and then by the counting endpoint), on the
+    day of the flush. Nothing about the reader is kept.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reads")
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("reads"), default=0)
+
+    class Meta:
+        verbose_name = _("daily reads")
+        verbose_name_plural = _("daily reads")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "day"], name="reads_once_a_day")
+        ]
+        indexes = [models.Index(fields=["day"], name="reads_day_idx")]
+
+    def __str__(self):
+        return f"{self.article_id} on {self.day}: {self.count}"

@@ -1,9 +1,12 @@
-"""Keep stored article bodies in step with the library pictures placed in them."""
+"""Keep stored article bodies in step with the library pictures placed in them, and
+the cached navigation topics in step with the topics."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from articles.models import Article
+from articles.models import Article, Topic
+from articles.navigation import forget_navigation_topics
 from images.models import Image
 
 
@@ -28,3 +31,15 @@ def picture_deleting(sender, instance, **kwargs):
 def picture_deleted(sender, instance, **kwargs):
     """A deleted picture leaves the stories it was in (the [picture N] line stays)."""
     _rerender(getattr(instance, "_articles_showing", []))
+
+
+@receiver(post_save, sender=Topic, dispatch_uid="articles.topic_saved")
+@receiver(post_delete, sender=Topic, dispatch_uid="articles.topic_deleted")
+def topic_changed(sender, **kwargs):
+    """A renamed, added, hidden or deleted topic reaches the header at once.
+
+    Cleared again after the commit: a page rendered meanwhile may have cached the
+    rows as they were before it.
+    """
+    forget_navigation_topics()
+    transaction.on_commit(forget_navigation_topics)

@@ -274,6 +274,13 @@ NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=200)
 NEWSLETTER_MAX_STORIES = 12
 NEWSLETTER_THUMBNAIL_WIDTH = 800  # JPEG rendition width for digest pictures
 
+# --- Discovery -----------------------------------------------------------------------
+# "Most read" (articles/reads.py): reads are counted in the cache and added to the
+# database by `manage.py flush_view_counts` and, at most this often, by the counting
+# endpoint itself (0: only by the command). Beacons per client address are limited.
+READS_FLUSH_SECONDS = env.int("READS_FLUSH_SECONDS", default=300)
+READS_RATE_PER_IP = env("READS_RATE_PER_IP", default="60/m")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Count, F, Max, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +69,24 @@ class ShowQuerySet(models.QuerySet):
                 queryset=Rating.objects.filter(season__isnull=True),
                 to_attr="show_ratings",
             )
+        )
+
+    def in_the_news(self, *, days=30):
+        """Shows with live stories from the last `days` days, the most covered first
+        (then the most recently covered), with `recent_stories` and the network and
+        poster a card prints: one query."""
+        from articles.models import Article  # articles.models imports this module
+
+        since = timezone.now() - timedelta(days=days)
+        recent = Article.objects.published().filter(publish_at__gte=since)
+        return (
+            self.filter(articles__in=recent.values("pk"))
+            .annotate(
+                recent_stories=Count("articles"),
+                latest_story=Max("articles__publish_at"),
+            )
+            .order_by("-recent_stories", "-latest_story", "title")
+            .select_related("network", "poster")
         )
 
     def filtered(self, *, network=None, status=""):
