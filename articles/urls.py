@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles import views
+from articles import feeds, sitemaps, views
 
 app_name = "articles"
 urlpatterns = [
@@ -8,4 +8,11 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
+    path("topics/<slug:slug>/feed/", feeds.TopicFeed(), name="topic_feed"),
+    path("feeds/latest/", feeds.LatestFeed(), name="feed_latest"),
+    path("feeds/latest/atom/", feeds.LatestAtomFeed(), name="feed_latest_atom"),
+    path("reads/<int:pk>/", views.count_read, name="count_read"),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-news.xml", sitemaps.news, name="sitemap_news"),
+    path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap_section"),
 ]

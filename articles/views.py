@@ -1,11 +1,19 @@
-from django.http import Http404
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
+from django_ratelimit.core import is_ratelimited
 
-from articles import previews
+from articles import previews, reads
 from articles.models import Article, Topic
+from newsletter.security import is_same_origin
+
+RELATED_STORIES = 4
 
 READER_CACHE_SECONDS = 300
 
@@ -30,6 +38,15 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         return Article.objects.visible_to(self.request.user).for_page()
 
+    def get_context_data(self, **kwargs):
+        related = (
+            Article.objects.published()
+            .related_to(self.object)
+            .defer("body", "body_html")
+            .select_related("hero_image")[:RELATED_STORIES]
+        )
+        return super().get_context_data(related=related, **kwargs)
+
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         if not self.object.is_published:
@@ -40,6 +57,33 @@ class ArticleDetailView(DetailView):
 
 
 article_detail = ArticleDetailView.as_view()
+
+
+@csrf_exempt  # a beacon carries no token: is_same_origin() stands in for it
+@never_cache
+@require_POST
+def count_read(request, pk):
+    """One read of a live story, for "most read" (static/js/reads.js sends it).
+
+    Answers 204 and stores nothing about the reader (articles.reads). Refuses
+    other sites' pages (403), too many beacons from one address (429) and stories
+    that are not live or do not exist (404).
+    """
+    if not is_same_origin(request):
+        return HttpResponseForbidden()
+    if is_ratelimited(
+        request,
+        group="articles.reads",
+        key="ip",
+        rate=settings.READS_RATE_PER_IP,
+        increment=True,
+    ):
+        return HttpResponse(status=429)
+    if not Article.objects.published().filter(pk=pk).exists():
+        raise Http404("No such story.")
+    reads.count_read(pk)
+    reads.flush_if_due()
+    return HttpResponse(status=204)
 
 
 def article_preview(request, token):

@@ -12,6 +12,8 @@ admin.site.index_title = "Desk"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("search/", views.search_page, name="search"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("admin/", admin.site.urls),
     # Each app owns its full reader URLs (SPEC): articles also serves /topics/,
     # shows also serves /people/.

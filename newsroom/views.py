@@ -1,40 +1,93 @@
-"""Site-wide views: home page and health check."""
+"""Site-wide views: home page, search, robots.txt and health check."""
 
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.template.response import TemplateResponse
 from django.utils.crypto import get_random_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
-from articles.models import Article, Topic
-from articles.views import CacheableMixin
+from articles import search
+from articles.models import Article, Topic, prefetch_for_cards
+from articles.navigation import navigation_topics
+from articles.views import CacheableMixin, cacheable
+from shows.models import Show
 
 
 class HomeView(CacheableMixin, TemplateView):
-    """The lead story, the latest stories and a rail per navigation topic."""
+    """The lead story, the latest stories, the most read, shows in the news and a
+    rail per navigation topic, in a fixed number of queries: the cards' bylines and
+    topics are fetched once for the stories of every section."""
 
     template_name = "newsroom/home.html"
     latest_count = 12
     beside_lead = 4
     rail_size = 4
+    shows_count = 6
+    most_read_count = 5
 
     def get_context_data(self, **kwargs):
-        stories = Article.objects.published().for_cards()
-        lead = stories.lead()
-        latest = list(stories.exclude(pk=lead.pk)[: self.latest_count]) if lead else []
-        rails = Topic.objects.in_navigation().rails(per_topic=self.rail_size)
+        lead, latest = Article.objects.published().front_page(self.latest_count)
+        rails = Topic.objects.rails(
+            per_topic=self.rail_size, topics=navigation_topics(), cards=False
+        )
+        on_rails = [story for _topic, stories in rails for story in stories]
+        prefetch_for_cards([*filter(None, [lead]), *latest, *on_rails])
+        most_read = Article.objects.published().most_read()
         return super().get_context_data(
             lead=lead,
             latest=latest[: self.beside_lead],
             more=latest[self.beside_lead :],
             rails=rails,
+            shows_in_news=Show.objects.in_the_news()[: self.shows_count],
+            most_read=most_read.only("slug", "headline")[: self.most_read_count],
             **kwargs,
         )
 
 
 home = HomeView.as_view()
+
+
+class SearchView(CacheableMixin, ListView):
+    """/search/?q=: shows and people named by the query, then matching stories.
+
+    The same for every reader, so cacheable like the other reader pages.
+    """
+
+    template_name = "newsroom/search.html"
+    context_object_name = "stories"
+    paginate_by = 20
+
+    def get(self, request, *args, **kwargs):
+        self.form = search.SearchForm(request.GET)
+        self.query = self.form.cleaned_data["q"] if self.form.is_valid() else ""
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return search.stories_matching(self.query)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(form=self.form, query=self.query, **kwargs)
+        search.add_highlights(context["stories"], self.query)
+        if context["page_obj"].number == 1:
+            context["shows"] = search.shows_matching(self.query)
+            context["people"] = search.people_matching(self.query)
+        return context
+
+
+search_page = SearchView.as_view()
+
+
+@require_GET
+def robots_txt(request):
+    """Crawlers: stay out of the back office, previews, search and token pages;
+    the sitemaps list everything else."""
+    response = TemplateResponse(
+        request, "robots.txt", content_type="text/plain; charset=utf-8"
+    )
+    return cacheable(response)
 
 
 def _database_ok():

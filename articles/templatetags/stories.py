@@ -13,12 +13,6 @@ def absolute(url):
     return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
 
 
-@register.filter
-def share_image_url(image):
-    """The absolute URL of a 1200-wide JPEG of `image`, as Open Graph wants."""
-    return absolute(image.rendition_url(1200, fmt="jpeg")) if image else ""
-
-
 @register.inclusion_tag("articles/partials/share_links.html")
 def share_links(article):
     """Plain share links: no third-party script, nothing loads until clicked."""
