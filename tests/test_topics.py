@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Status, Topic
@@ -132,3 +134,47 @@ class TestNavigation:
         nav = html.split('aria-label="Topics"')[1].split("</nav>")[0]
         assert f'href="{shown.get_absolute_url()}"' in nav
         assert "Hidden" not in nav
+
+    def test_header_costs_no_query_once_cached(self, client):
+        make_topic("Netflix", in_navigation=True)
+        topic_queries = []
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                client.get("/topics/")
+            topic_queries.append(
+                [q for q in queries if "in_navigation" in q["sql"].lower()]
+            )
+        assert len(topic_queries[0]) == 1
+        assert topic_queries[1] == []
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            lambda topic: setattr(topic, "name", "Streaming") or topic.save(),
+            lambda topic: setattr(topic, "in_navigation", False) or topic.save(),
+            lambda topic: topic.delete(),
+        ],
+        ids=["renamed", "hidden", "deleted"],
+    )
+    def test_a_topic_change_reaches_the_cached_header_at_once(self, client, change):
+        topic = make_topic("Netflix", in_navigation=True)
+        assert "Netflix" in _nav(client.get("/authors/").text)
+        change(topic)
+        nav = _nav(client.get("/authors/").text)
+        assert "Netflix" not in nav
+        assert ("Streaming" in nav) == (topic.pk is not None and topic.in_navigation)
+
+    def test_a_new_navigation_topic_appears_at_once(self, client):
+        client.get("/authors/")
+        make_topic("Reality TV", in_navigation=True)
+        assert "Reality TV" in _nav(client.get("/authors/").text)
+
+    def test_admin_pages_do_not_read_the_navigation(self, admin_client):
+        make_topic("Netflix", in_navigation=True)
+        with CaptureQueriesContext(connection) as queries:
+            admin_client.get("/admin/")
+        assert not [q for q in queries if "in_navigation" in q["sql"].lower()]
+
+
+def _nav(html):
+    return html.split('aria-label="Topics"')[1].split("</nav>")[0]
