@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from articles.models import Status
+from articles.models import DailyReads, Status
 from tests.articles_factories import make_article, make_topic
+from tests.discovery_factories import make_show
 
 pytestmark = pytest.mark.django_db
 
@@ -74,17 +75,70 @@ class TestHomePage:
         assert not response.cookies
         assert "public" in response["Cache-Control"]
 
-    @pytest.mark.parametrize("featured", [True, False])
+    @pytest.mark.parametrize("featured", ["newest", "older", None])
     @pytest.mark.parametrize("n", [1, 20])
     def test_query_count_is_fixed(
         self, client, n, featured, django_assert_max_num_queries
     ):
+        """Measured after one warm-up request, which caches the navigation topics
+        (the rails reuse them) as any earlier page view would."""
         topics = [make_topic(in_navigation=True) for _ in range(3)]
+        shows = [make_show() for _ in range(3)]
+        lead = {"newest": 0, "older": n - 1}.get(featured)
         for i in range(n):
-            make_article(
-                topics=topics, n_authors=2, hero=i == 0, is_featured=featured and i == 0
+            story = make_article(
+                topics=topics,
+                n_authors=2,
+                hero=i == 0,
+                is_featured=i == lead,
+                publish_at=timezone.now() - timedelta(hours=i + 1),
             )
-        with django_assert_max_num_queries(12):
+            story.shows.add(*shows)
+            DailyReads.objects.create(article=story, day=timezone.localdate(), count=i)
+        client.get("/")
+        # lead and latest stories (a second query when the lead is older than
+        # them), the rails, the cards' authors and topics, shows in the news,
+        # most read
+        with django_assert_max_num_queries(7):
             response = client.get("/")
         assert response.status_code == 200
         assert len(response.context["rails"]) == 3
+        assert len(response.context["shows_in_news"]) == 3
+        assert len(response.context["most_read"]) == min(n, 5)
+        assert response.text.count('<article class="card') == min(n, 13) + 3 * min(n, 4)
+
+
+class TestShowsInTheNews:
+    def test_shows_with_the_most_live_stories_this_month_first(self, client):
+        busy, quiet, stale = make_show("Busy"), make_show("Quiet"), make_show("Stale")
+        for _ in range(2):
+            make_article().shows.add(busy)
+        make_article().shows.add(quiet)
+        make_article(publish_at=timezone.now() - timedelta(days=40)).shows.add(stale)
+        response = client.get("/")
+        assert list(response.context["shows_in_news"]) == [busy, quiet]
+        section = response.text.split('id="shows-in-news-heading"')[1]
+        section = section.split("</section>")[0]
+        assert "2 stories this month" in section and "1 story this month" in section
+
+    def test_ties_go_to_the_show_covered_most_recently(self, client):
+        older, newer = make_show("Older"), make_show("Newer")
+        make_article(publish_at=timezone.now() - timedelta(days=3)).shows.add(older)
+        make_article(publish_at=timezone.now() - timedelta(days=1)).shows.add(newer)
+        assert list(client.get("/").context["shows_in_news"]) == [newer, older]
+
+    @pytest.mark.parametrize(
+        "hidden",
+        [
+            {"status": Status.DRAFT},
+            {"status": Status.REVIEW},
+            {"publish_at": timezone.now() + timedelta(hours=1)},
+        ],
+        ids=["draft", "review", "scheduled"],
+    )
+    def test_unpublished_stories_do_not_put_a_show_in_the_news(self, client, hidden):
+        make_article()
+        make_article(**hidden).shows.add(make_show("Secret"))
+        response = client.get("/")
+        assert list(response.context["shows_in_news"]) == []
+        assert 'id="shows-in-news-heading"' not in response.text
