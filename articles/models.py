@@ -201,13 +201,18 @@ class ArticleQuerySet(models.QuerySet):
             lead = stories.filter(is_featured=True).first() or newest[0]
         return lead, [story for story in newest if story.pk != lead.pk][:count]
 
-    def related_to(self, article):
+    def related_to(self, article, *, among_newest=1000):
         """Other stories sharing `article`'s shows or topics, best match first.
 
         Stories about more of the same shows come first (a show is narrower than
         any topic such as "TV and Film"), then those sharing more topics, then the
         newer. The article's shows and topics are read from its prefetch
         (for_page()), so the whole thing is one query.
+
+        Every story about one of the shows is a candidate; a story sharing only
+        topics is one if it is among the `among_newest` latest stories. A broad
+        topic tags a large part of the archive, and ranking all of it would make
+        the article page slower as the archive grows.
         """
         show_ids = [show.pk for show in article.shows.all()]
         topic_ids = [topic.pk for topic in article.topics.all()]
@@ -215,20 +220,28 @@ class ArticleQuerySet(models.QuerySet):
             return self.none()
         show_links = Article.shows.through.objects.filter(show__in=show_ids)
         topic_links = TaggedTopic.objects.filter(tag__in=topic_ids)
-        candidates = Q()
+        recent = Article.objects.published().order_by("-publish_at", "-pk")
+        recent_topic_links = topic_links.filter(
+            content_object__in=recent.values("pk")[:among_newest]
+        )
+        candidates = []
         shared = {"shared_shows": Value(0), "shared_topics": Value(0)}
         if show_ids:
-            candidates |= Q(pk__in=show_links.values("article"))
+            candidates.append(show_links.values_list("article", flat=True))
             shared["shared_shows"] = _count_of(
                 show_links.filter(article=OuterRef("pk")), "article"
             )
         if topic_ids:
-            candidates |= Q(pk__in=topic_links.values("content_object"))
+            candidates.append(
+                recent_topic_links.values_list("content_object", flat=True)
+            )
             shared["shared_topics"] = _count_of(
                 topic_links.filter(content_object=OuterRef("pk")), "content_object"
             )
+        # One set of ids (a UNION) rather than "in these OR in those", which the
+        # database can only test row by row over the whole table.
         return (
-            self.filter(candidates)
+            self.filter(pk__in=candidates[0].union(*candidates[1:]))
             .exclude(pk=article.pk)
             .annotate(**shared)
             .order_by("-shared_shows", "-shared_topics", "-publish_at", "-pk")

@@ -68,6 +68,21 @@ class TestRelatedTo:
         unpublished.shows.add(show)
         assert related(article) == []
 
+    def test_topic_matches_come_from_the_newest_stories_show_matches_from_all(self):
+        """A broad topic tags much of the archive: only the newest stories are
+        ranked for it, while every story about the same show stays a candidate."""
+        topic, show = make_topic(), make_show()
+        article = make_article(topics=[topic])
+        article.shows.add(show)
+        old_show_story = make_article(publish_at=hours_ago(500))
+        old_show_story.shows.add(show)
+        old_topic_story = make_article(topics=[topic], publish_at=hours_ago(400))
+        recent = [make_article(topics=[topic], publish_at=hours_ago(i)) for i in (2, 3)]
+        article = Article.objects.for_page().get(pk=article.pk)
+        found = Article.objects.published().related_to(article, among_newest=3)
+        assert list(found) == [old_show_story, *recent]
+        assert old_topic_story not in found
+
     def test_a_story_with_no_shows_or_topics_has_none_and_asks_nothing(
         self, django_assert_num_queries
     ):
