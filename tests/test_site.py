@@ -5,6 +5,8 @@ import re
 import pytest
 from django.db import connection
 
+from tests.articles_factories import make_article, make_topic
+
 pytestmark = pytest.mark.django_db
 
 
@@ -77,3 +79,34 @@ class TestHealthz:
 
     def test_only_get(self, client):
         assert client.post("/healthz").status_code == 405
+
+
+class TestSignupFormOncePerPage:
+    """The signup form sits in the content of the home and article pages, in the
+    footer elsewhere, and never twice on one page."""
+
+    def forms_on(self, client, url):
+        html = client.get(url).content.decode()
+        forms = re.findall(r'<form[^>]*class="newsletter-form[ "]', html)
+        return len(forms), "footer-newsletter-heading" in html
+
+    def test_home_carries_it_in_the_content_only(self, client):
+        assert self.forms_on(client, "/") == (1, False)
+
+    def test_article_carries_it_in_the_content_only(self, client):
+        article = make_article(status="published")
+        assert self.forms_on(client, article.get_absolute_url()) == (1, False)
+
+    def test_other_pages_carry_it_in_the_footer(self, client):
+        topic = make_topic("Netflix")
+        assert self.forms_on(client, topic.get_absolute_url()) == (1, True)
+
+    def test_newsletter_page_has_no_second_form_in_the_footer(self, client):
+        assert self.forms_on(client, "/newsletter/") == (1, False)
+
+
+def test_favicon_ico_points_at_the_site_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].endswith("img/favicon.svg")
+    assert client.get(response["Location"]).status_code == 200
