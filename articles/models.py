@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
+from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from articles.body import BODY_EXTENSIONS, picture_ids, render_body, sanitise
 from authors.models import Author
@@ -110,7 +110,8 @@ class Topic(TagBase):
         help_text=_("Listed in the site header and as a rail on the home page."),
     )
 
-    objects = TopicQuerySet.as_manager()
+    # Keeps taggit's natural-key lookup, so dumpdata --natural-foreign loads back.
+    objects = NaturalKeyManager.from_queryset(TopicQuerySet)()
 
     class Meta:
         ordering = ["name"]

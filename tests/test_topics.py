@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core import serializers
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -43,6 +44,16 @@ class TestTopicModel:
         rails = Topic.objects.order_by("name").rails(among_newest=2)
         assert [topic for topic, _ in rails] == [busy]
         assert set(rails[0][1]) == set(recent)
+
+    def test_dumped_topics_load_back_by_natural_key(self):
+        """taggit's natural keys must survive our own queryset on the manager."""
+        topic = make_topic("Netflix")
+        assert Topic.objects.get_by_natural_key("Netflix") == topic
+        dumped = serializers.serialize("json", [topic], use_natural_primary_keys=True)
+        topic.delete()
+        (loaded,) = serializers.deserialize("json", dumped)
+        loaded.save()
+        assert Topic.objects.get(name="Netflix").slug == topic.slug
 
     def test_topics_without_live_stories_get_no_rail(self):
         empty = make_topic("Empty")
