@@ -11,7 +11,7 @@ from django_ratelimit.core import is_ratelimited
 
 from articles import previews, reads
 from articles.models import Article, Topic
-from newsletter.security import is_same_origin
+from newsroom.security import is_same_origin
 
 RELATED_STORIES = 4
 

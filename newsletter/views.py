@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from newsletter import services, tokens
 from newsletter.forms import SignupForm
-from newsletter.security import same_origin_post
+from newsroom.security import same_origin_post
 
 PUBLIC_CACHE = {"public": True, "max_age": 600}
 
