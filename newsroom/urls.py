@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("search/", views.search_page, name="search"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     # Each app owns its full reader URLs (SPEC): articles also serves /topics/,
     # shows also serves /people/.

@@ -3,7 +3,10 @@
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.utils.crypto import get_random_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -88,6 +91,14 @@ def robots_txt(request):
         request, "robots.txt", content_type="text/plain; charset=utf-8"
     )
     return cacheable(response)
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links; send the site's icon."""
+    response = redirect(static("img/favicon.svg"))
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
 
 
 def _database_ok():
