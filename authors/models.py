@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from newsroom.links import PublicLinksMixin
+
 
 class AuthorQuerySet(models.QuerySet):
     def with_story_counts(self):
@@ -22,7 +24,7 @@ class AuthorQuerySet(models.QuerySet):
         )
 
 
-class Author(models.Model):
+class Author(PublicLinksMixin, models.Model):
     """A writer's public profile, optionally tied to their staff account."""
 
     user = models.OneToOneField(
@@ -66,13 +68,3 @@ class Author(models.Model):
 
     def get_absolute_url(self):
         return reverse("authors:detail", kwargs={"slug": self.slug})
-
-    @property
-    def links(self):
-        """(label, url) of the public profiles the author gave."""
-        found = [
-            (_("Website"), self.website),
-            (_("Instagram"), self.instagram),
-            (_("X"), self.x),
-        ]
-        return [(label, url) for label, url in found if url]

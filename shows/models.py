@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from articles.embeds import embed_for_url
+from newsroom.links import PublicLinksMixin
 
 
 class Network(models.Model):
@@ -432,7 +433,7 @@ class PersonQuerySet(models.QuerySet):
         )
 
 
-class Person(models.Model):
+class Person(PublicLinksMixin, models.Model):
     """Someone in front of or behind the camera."""
 
     name = models.CharField(_("name"), max_length=150)
@@ -467,13 +468,3 @@ class Person(models.Model):
 
     def get_absolute_url(self):
         return reverse("shows:person", kwargs={"slug": self.slug})
-
-    @property
-    def links(self):
-        """(label, url) pairs of the public links that are set."""
-        candidates = [
-            (_("Website"), self.website),
-            ("Instagram", self.instagram),
-            ("X", self.x),
-        ]
-        return [(label, url) for label, url in candidates if url]

@@ -6,6 +6,8 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Status
+from authors.models import Author
+from shows.models import Person
 from tests.articles_factories import make_article, make_author, make_user
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +134,14 @@ class TestAuthorAdmin:
         assert client.get("/admin/authors/author/recover/").status_code == 403
         client.force_login(make_user("editor"))
         assert client.get("/admin/authors/author/recover/").status_code == 200
+
+
+@pytest.mark.parametrize("model", [Author, Person])
+def test_public_links_list_only_the_profiles_given_in_a_fixed_order(model):
+    """Writers' and people's pages print these; blanks must not become empty links."""
+    someone = model(name="Alice", x="https://x.com/alice", website="https://a.example")
+    assert someone.links == [
+        ("Website", "https://a.example"),
+        ("X", "https://x.com/alice"),
+    ]
+    assert model(name="Nobody").links == []
