@@ -124,6 +124,7 @@ _FOCUSED = """() => {
     text: (el.innerText || el.value || el.getAttribute("aria-label") || "")
       .trim().slice(0, 60),
     href: el.getAttribute("href"),
+    inMain: Boolean(el.closest("main")),
     ring: ring && (ring === el ? "self" : ring.tagName.toLowerCase()),
   };
 }"""
@@ -212,6 +213,25 @@ def assert_keyboard_reachable(page, *, max_extra_steps=5):
     assert not missed, f"not reachable with Tab on {page.url}: {missed}"
     assert not invisible, f"focus not visible on {page.url}: {invisible}"
     return order
+
+
+def tab_to(page, wanted, what, *, limit=150):
+    """Press Tab until ``wanted(focused(page))`` holds; return that control's info.
+
+    Fails naming the Tab stops passed on the way when focus never gets there.
+    """
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        info = focused(page)
+        if info and wanted(info):
+            assert has_visible_focus(info), f"focus not visible on {describe(info)}"
+            return info
+        stops.append(describe(info))
+    pytest.fail(
+        f"{what} not reached with Tab on {page.url}; passed:\n  " + "\n  ".join(stops),
+        pytrace=False,
+    )
 
 
 def assert_skip_link_first(page):
@@ -315,13 +335,14 @@ def screenshot(page, name):
 
 
 # --- Everything at once ---------------------------------------------------------------
-def check_page(page, network, name):
+def check_page(page, network, name, *, skip_link=True):
     """The checks every reader page passes, in one call after ``page.goto``.
 
     axe (no serious/critical violation), no sideways scrolling, no broken picture,
     layout settled (CLS < 0.1), nothing loaded from another host, a full-page screenshot
     named ``name``, then the keyboard: skip link first, every control reachable with
-    visible focus.
+    visible focus. ``skip_link=False`` is for a page without the site's header (the
+    self-contained 500 page), where there is nothing to skip.
     """
     axe(page)
     assert_no_horizontal_overflow(page)
@@ -330,7 +351,8 @@ def check_page(page, network, name):
     shift = layout_shift(page)
     assert shift < 0.1, f"the layout shifted while {page.url} loaded (CLS {shift:.3f})"
     network.assert_all_local()
-    assert_skip_link_first(page)
+    if skip_link:
+        assert_skip_link_first(page)
     assert assert_keyboard_reachable(page), f"nothing on {page.url} takes focus"
     return path
 

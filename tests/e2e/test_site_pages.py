@@ -1,4 +1,4 @@
-"""Pages every visitor can meet before any story exists: home, 404, the admin login.
+"""Pages every visitor can meet before any story exists: home, 404, 500, admin login.
 
 Each test runs at phone and desktop widths (the ``page`` fixture).
 """
@@ -8,7 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import check_page, focused
+from tests.e2e.error_urls import SERVER_ERROR_PATH
+from tests.e2e.helpers import check_page, focused, tab_to
 
 SITE_PAGES = [
     ("home", "/", 200),
@@ -34,6 +35,33 @@ class TestSitePage:
         page.goto("/no-such-page/")
         page.get_by_role("link", name="Go to the latest stories").focus()
         assert focused(page)["href"] == "/"
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(f"{live_server.url}/")
+
+
+@pytest.fixture
+def failing_site(settings):
+    """The site with one URL that raises, served as in production (DEBUG off)."""
+    settings.DEBUG = False
+    settings.ROOT_URLCONF = "tests.e2e.error_urls"
+    return SERVER_ERROR_PATH
+
+
+class TestServerErrorPage:
+    def test_passes_the_page_checks_that_apply(self, page, network, failing_site):
+        """The self-contained 500 page has no header, so no skip link to check."""
+        response = page.goto(failing_site)
+        assert response.status == 500
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Something went wrong on our side"
+        )
+        assert "RuntimeError" not in response.text()  # no traceback for readers
+        check_page(page, network, "error-500", skip_link=False)
+
+    @pytest.mark.parametrize("viewport", ["desktop"])
+    def test_offers_a_way_back_by_keyboard(self, page, live_server, failing_site):
+        page.goto(failing_site)
+        tab_to(page, lambda info: info["href"] == "/", "the link to the latest stories")
         page.keyboard.press("Enter")
         expect(page).to_have_url(f"{live_server.url}/")
 

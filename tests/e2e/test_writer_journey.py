@@ -1,6 +1,9 @@
-"""A writer files a story through the admin, an editor publishes it, readers see it."""
+"""A writer files a story through the admin, an editor publishes it, readers see it on
+the home page and in the RSS feed the home page advertises."""
 
 import re
+import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
@@ -47,6 +50,19 @@ def pick(page, field_id, search):
     option.click()
 
 
+def feed_items(page):
+    """The items of the RSS feed the current page links to, by title.
+
+    Fetched as a feed reader would: anonymously, past the browser's cache.
+    """
+    feed = page.locator('head link[rel=alternate][type="application/rss+xml"]')
+    response = page.request.get(feed.get_attribute("href"))
+    assert response.ok, f"{response.url} answered {response.status}"
+    assert response.headers["content-type"].startswith("application/rss+xml")
+    channel = ET.fromstring(response.body()).find("channel")  # noqa: S314 - our own
+    return {item.findtext("title"): item for item in channel.iter("item")}
+
+
 @pytest.mark.parametrize("viewport", ["desktop"])  # the desk works on a computer
 class TestWriterJourney:
     def test_writer_submits_editor_publishes_readers_see_it(
@@ -89,6 +105,8 @@ class TestWriterJourney:
         assert not [a for a in actions if re.search(r"\bpublish", a, re.I)], actions
 
         context.clear_cookies()
+        page.goto("/")
+        assert HEADLINE not in feed_items(page), "in the feed before it is published"
         login(editor)
         page.goto(f"/admin/articles/article/{article.pk}/change/")
         page.get_by_label("Status").select_option(Status.PUBLISHED)
@@ -105,3 +123,11 @@ class TestWriterJourney:
         expect(page.get_by_role("button", name=re.compile(r"^Play: "))).to_be_visible()
         check_page(page, network, "article-from-the-desk")
         assert network.to_host("youtube") == []
+
+        page.goto("/")
+        item = feed_items(page).get(HEADLINE)
+        assert item is not None, "the published story is not in the latest feed"
+        assert urlsplit(item.findtext("link")).path == article.get_absolute_url()
+        media = item.find("{http://search.yahoo.com/mrss/}content")
+        assert media.findtext("{http://search.yahoo.com/mrss/}description") == ALT
+        assert media.findtext("{http://search.yahoo.com/mrss/}credit") == "Netflix"
