@@ -67,7 +67,7 @@ collectstatic: $(VENV)/.base
 	$(PY) manage.py collectstatic --noinput
 
 # Each benchmark prints its own figures (see README).
-bench: $(VENV)/.base
+bench: $(VENV)/.dev
 	@for script in bench/*_bench.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 # Browser tests (tests/e2e) drive Debian's Chromium; Playwright's own download cannot

@@ -25,3 +25,5 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Serve static files from the app folders; no collectstatic in tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests change content between requests; the page cache is tested on its own.
+CACHE_MIDDLEWARE_SECONDS = 0

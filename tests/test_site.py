@@ -3,7 +3,9 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.articles_factories import make_article, make_topic
 
@@ -110,3 +112,49 @@ def test_favicon_ico_points_at_the_site_icon(client):
     assert response.status_code == 302
     assert response["Location"].endswith("img/favicon.svg")
     assert client.get(response["Location"]).status_code == 200
+
+
+class TestAnonymousPageCache:
+    """Readers without cookies get whole pages from the cache, as from a CDN."""
+
+    @pytest.fixture(autouse=True)
+    def _page_cache_on(self, settings):
+        settings.CACHE_MIDDLEWARE_SECONDS = 60
+
+    def test_second_anonymous_request_is_served_without_a_query(
+        self, client, django_assert_num_queries
+    ):
+        first = client.get("/")
+        with django_assert_num_queries(0):
+            second = client.get("/")
+        assert second.content == first.content
+        assert "default-src 'self'" in second["Content-Security-Policy"]
+        assert not second.cookies
+
+    def test_a_request_with_cookies_is_always_rendered_fresh(self, client):
+        client.get("/")
+        client.cookies["sessionid"] = "anything"
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/")
+        assert len(queries) > 0
+
+    def test_staff_pages_are_never_served_from_the_cache(self, admin_client):
+        admin_client.get("/")
+        with CaptureQueriesContext(connection) as queries:
+            admin_client.get("/")
+        assert len(queries) > 0
+
+    def test_no_cache_responses_are_not_stored(self, client):
+        client.get("/healthz")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/healthz").status_code == 200
+        assert len(queries) > 0
+
+    def test_new_content_shows_once_the_cache_is_cleared(self, client):
+        """The page cache lives in the shared cache, so clearing it (or its expiry)
+        brings new stories to every app server at once."""
+        client.get("/")
+        article = make_article(status="published", headline="Fresh renewal news")
+        assert article.headline not in client.get("/").content.decode()
+        cache.clear()
+        assert article.headline in client.get("/").content.decode()
