@@ -13,7 +13,7 @@ from reversion.models import Version
 
 from articles.models import Article, Byline, Status, Topic
 from shows.models import Person
-from tests.articles_factories import make_article, make_author, make_topic, make_user
+from tests.factories import make_article, make_author, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 

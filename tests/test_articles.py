@@ -10,7 +10,7 @@ from django.utils import timezone
 from articles import previews
 from articles.models import Article, Status
 from shows.models import Network, Show
-from tests.articles_factories import (
+from tests.factories import (
     make_article,
     make_author,
     make_topic,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from articles.models import Status
 from authors.models import Author
 from shows.models import Person
-from tests.articles_factories import make_article, make_author, make_user
+from tests.factories import make_article, make_author, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from articles.models import Article, Status, Topic
 from authors.models import Author
 from newsletter.models import Subscriber
-from tests.articles_factories import make_article
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 

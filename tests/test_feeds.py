@@ -8,8 +8,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Status
-from tests.articles_factories import make_article, make_author, make_topic
-from tests.discovery_factories import make_show
+from tests.factories import make_article, make_author, make_show, make_topic
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from articles import reads
 from articles.models import Article, DailyReads, Status
-from tests.articles_factories import make_article
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 

@@ -17,11 +17,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from articles.models import Article
 from authors.models import Author
 from newsletter import sending
 from newsletter.mail import Digest
 from newsletter.models import Delivery, Issue, IssueStory, Subscriber
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,11 @@ def backend(settings):
 
 
 def make_article(n, *, image=None, days_ago=1, status="published"):
-    article = Article.objects.create(
+    """Story n, by one fixed writer, with a headline that needs escaping in HTML."""
+    author, _ = Author.objects.get_or_create(
+        slug="sam-writer", defaults={"name": "Sam Writer", "role": "Reporter"}
+    )
+    return factories.make_article(
         headline=f"Story number {n} & friends",
         slug=f"story-{n}",
         standfirst=f"Why story {n} matters",
@@ -77,12 +81,8 @@ def make_article(n, *, image=None, days_ago=1, status="published"):
         status=status,
         publish_at=timezone.now() - timedelta(days=days_ago),
         hero_image=image,
+        authors=[author],
     )
-    author, _ = Author.objects.get_or_create(
-        slug="sam-writer", defaults={"name": "Sam Writer", "role": "Reporter"}
-    )
-    article.authors.add(author)
-    return article
 
 
 def make_issue(articles, subject="This week's stories"):

@@ -9,8 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article, Status
-from tests.articles_factories import make_article, make_topic
-from tests.discovery_factories import make_show
+from tests.factories import make_article, make_show, make_topic
 
 pytestmark = pytest.mark.django_db
 

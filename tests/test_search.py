@@ -9,8 +9,13 @@ from django.utils import timezone
 
 from articles import search
 from articles.models import Article, Status
-from tests.articles_factories import make_article, make_topic
-from tests.discovery_factories import make_network, make_person, make_show
+from tests.factories import (
+    make_article,
+    make_network,
+    make_person,
+    make_show,
+    make_topic,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -14,14 +14,16 @@ from PIL import Image as PILImage
 from articles.models import Article, Status
 from newsroom import seo
 from shows.models import Credit, Genre, Role, Season
-from tests.articles_factories import (
+from tests.factories import (
     make_article,
     make_author,
+    make_network,
+    make_person,
+    make_show,
     make_topic,
     make_user,
     picture,
 )
-from tests.discovery_factories import make_network, make_person, make_show
 
 pytestmark = pytest.mark.django_db
 

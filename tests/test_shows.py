@@ -11,13 +11,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from articles.models import Article
-from authors.models import Author
 from images.models import Image
 from shows.demo import seed
 from shows.models import (
     Credit,
     Genre,
-    Network,
     Person,
     Rating,
     Role,
@@ -26,6 +24,8 @@ from shows.models import (
     Show,
     ShowStatus,
 )
+from tests import factories
+from tests.factories import make_network, make_person, make_show
 
 pytestmark = pytest.mark.django_db
 
@@ -33,40 +33,21 @@ pytestmark = pytest.mark.django_db
 # --- helpers --------------------------------------------------------------------------
 
 
-def make_network(name="Netflix", **kwargs):
-    kwargs.setdefault("slug", name.lower().replace(" ", "-"))
-    return Network.objects.create(name=name, **kwargs)
-
-
-def make_show(title="Heartstopper", **kwargs):
-    kwargs.setdefault("slug", title.lower().replace(" ", "-"))
-    return Show.objects.create(title=title, **kwargs)
-
-
-def make_person(name="Joe Locke", **kwargs):
-    kwargs.setdefault("slug", name.lower().replace(" ", "-"))
-    return Person.objects.create(name=name, **kwargs)
-
-
 def make_article(n, *, shows=(), people=(), published=True):
-    author, _ = Author.objects.get_or_create(slug="grace", defaults={"name": "Grace"})
-    article = Article.objects.create(
+    """Story n, published n + 1 hours ago (so lower n is newer)."""
+    return factories.make_article(
         headline=f"Story {n}",
         slug=f"story-{n}",
-        body="<p>Text.</p>",
         status="published" if published else "draft",
         publish_at=timezone.now() - timedelta(hours=n + 1),
+        shows=shows,
+        people=people,
     )
-    article.authors.add(author)
-    article.shows.add(*shows)
-    for person in people:
-        person.articles.add(article)
-    return article
 
 
 def cast_show():
     """Heartstopper's facts without the demo pictures (drawing them is slow)."""
-    show = make_show(network=make_network(), status=ShowStatus.RENEWED)
+    show = make_show("Heartstopper", network=make_network(), status=ShowStatus.RENEWED)
     show.genres.add(Genre.objects.create(name="Romance", slug="romance"))
     seasons = [Season.objects.create(show=show, number=n) for n in (1, 2, 3)]
     alice, joe = make_person("Alice Oseman"), make_person("Joe Locke")
@@ -305,7 +286,9 @@ class TestRating:
 
 class TestShowModel:
     def test_trailer_is_a_click_to_load_embed(self):
-        show = make_show(trailer_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ")
+        show = make_show(
+            "Heartstopper", trailer_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+        )
         assert show.trailer.provider == "youtube"
         assert show.trailer.title == "Heartstopper: official trailer"
 
@@ -428,7 +411,7 @@ class TestShowDetail:
         assert '<meta property="og:image" content="http://testserver/' in text
 
     def test_trailer_loads_nothing_until_the_reader_asks(self, client):
-        show = make_show(trailer_url="https://youtu.be/dQw4w9WgXcQ")
+        show = make_show("Heartstopper", trailer_url="https://youtu.be/dQw4w9WgXcQ")
         text = client.get(show.get_absolute_url()).text
         assert "Heartstopper: official trailer" in text
         assert "<iframe" not in text

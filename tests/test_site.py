@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.articles_factories import make_article, make_topic
+from tests.factories import make_article, make_topic
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,13 @@ from django.utils import timezone
 
 from articles.models import Article, Status
 from articles.sitemaps import ArticleSitemap
-from tests.articles_factories import make_article, make_author, make_topic
-from tests.discovery_factories import make_person, make_show
+from tests.factories import (
+    make_article,
+    make_author,
+    make_person,
+    make_show,
+    make_topic,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Status, Topic
-from tests.articles_factories import make_article, make_topic
+from tests.factories import make_article, make_topic
 
 pytestmark = pytest.mark.django_db
 

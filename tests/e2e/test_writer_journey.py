@@ -10,8 +10,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from articles.models import Article, Status
-from tests.articles_factories import make_author, make_user
 from tests.e2e.helpers import check_page
+from tests.factories import make_author, make_user
 
 HEADLINE = "Heartstopper's second season starts filming"
 TRAILER = "https://www.youtube.com/watch?v=Xq2b3NOHWJc"

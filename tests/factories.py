@@ -1,7 +1,8 @@
-"""Helpers that make articles, writers, topics and staff for the articles tests.
+"""Test data for every area: staff, writers, topics, stories, shows and people.
 
-Plain functions with keyword defaults (as djangoproject.com does), importable by any
-test module.
+Plain functions with keyword defaults (as djangoproject.com does). Slugs come from the
+name, so a test can name its URL ("Heartstopper" is /shows/heartstopper/); names left
+out are numbered, so repeated calls make distinct rows.
 """
 
 import itertools
@@ -10,11 +11,13 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django.utils.text import slugify
 
 from articles.models import Article, Byline, Status, Topic
 from articles.roles import EDITOR, WRITER, sync_roles
 from authors.models import Author
 from images.demo import demo_image
+from shows.models import Network, Person, Show
 
 _numbers = itertools.count(1)
 
@@ -70,6 +73,8 @@ def make_article(
     n_authors=1,
     n_topics=0,
     hero=False,
+    shows=(),
+    people=(),
     **fields,
 ):
     """An article; published an hour ago unless told otherwise.
@@ -92,4 +97,26 @@ def make_article(
     topic_list = [*topics, *(make_topic() for _ in range(n_topics))]
     if topic_list:
         article.topics.add(*topic_list)
+    if shows:
+        article.shows.add(*shows)
+    for person in people:
+        person.articles.add(article)
     return article
+
+
+def make_network(name="Netflix", **fields):
+    return Network.objects.get_or_create(
+        slug=slugify(name), defaults={"name": name, **fields}
+    )[0]
+
+
+def make_show(title=None, **fields):
+    title = title or f"Show {next(_numbers)}"
+    fields.setdefault("slug", slugify(title))
+    return Show.objects.create(title=title, **fields)
+
+
+def make_person(name=None, **fields):
+    name = name or f"Person {next(_numbers)}"
+    fields.setdefault("slug", slugify(name))
+    return Person.objects.create(name=name, **fields)
