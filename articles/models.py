@@ -38,6 +38,19 @@ class Status(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+class Kind(models.TextChoices):
+    """What sort of story it is: shown as a label on cards and pages."""
+
+    NEWS = "news", _("News")
+    REVIEW = "review", _("Review")
+    RECAP = "recap", _("Recap")
+    FEATURE = "feature", _("Feature")
+    INTERVIEW = "interview", _("Interview")
+    GUIDE = "guide", _("Guide")
+    LIVE = "live", _("Live")
+    GALLERY = "gallery", _("Gallery")
+
+
 class TopicQuerySet(models.QuerySet):
     def in_navigation(self):
         return self.filter(in_navigation=True)
@@ -290,6 +303,9 @@ class Article(models.Model):
         max_length=300,
         blank=True,
         help_text=_("The line under the headline that tells readers why to read on."),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind, default=Kind.NEWS, db_index=True
     )
     body = ProseEditorField(
         _("body"),
