@@ -13,7 +13,7 @@ PORT ?= 8000
 PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) python3; do \
 	if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v "$$c"; break; fi; done)
 
-.PHONY: help run test lint format check migrations-check collectstatic bench clean browser
+.PHONY: help run test lint format check migrations-check collectstatic bench wrk clean browser
 
 help:
 	@echo "make run      set up, load the demo newsroom and serve http://$(HOST):$(PORT)"
@@ -66,8 +66,9 @@ migrations-check: check
 collectstatic: $(VENV)/.base
 	$(PY) manage.py collectstatic --noinput
 
-# Each benchmark prints its own figures (see README).
-bench: $(VENV)/.dev
+# Each benchmark prints its own figures (see README). bench/pages_bench.py loads
+# the server with wrk (Debian's package), installed here when it is missing.
+bench: $(VENV)/.dev wrk
 	@for script in bench/*_bench.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 # Browser tests (tests/e2e) drive Debian's Chromium; Playwright's own download cannot
@@ -79,6 +80,12 @@ browser:
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null && \
 		echo "Installed $$(/usr/bin/chromium --version)"; fi
+
+wrk:
+	@if command -v wrk >/dev/null; then echo "wrk is installed: $$(command -v wrk)"; else \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null && \
+		echo "Installed wrk"; fi
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
