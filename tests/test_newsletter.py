@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core import mail, signing
@@ -65,6 +66,31 @@ class TestSignupTag:
         ids = re.findall(r'\bid="([^"]+)"', html)
         assert len(ids) == len(set(ids))
         assert "nl-article-email" in ids and "nl-footer-email" in ids
+
+    def test_each_placement_is_rendered_once_per_process(self, settings):
+        """The unbound form never changes, so pages reuse its markup (speed)."""
+        from newsletter.templatetags import newsletter as tags
+
+        settings.DEBUG = False
+        tags._rendered.cache_clear()
+        source = '{% load newsletter %}{% newsletter_signup "home" %}'
+        with mock.patch.object(tags, "_render", wraps=tags._render) as render:
+            first, second = self.render(source), self.render(source)
+            footer = self.render(
+                '{% load newsletter %}{% newsletter_signup "footer" %}'
+            )
+        assert first == second and 'for="nl-home-email"' in first
+        assert 'for="nl-footer-email"' in footer
+        assert [call.args for call in render.call_args_list] == [("home",), ("footer",)]
+
+    def test_debug_renders_every_time_so_template_edits_show(self, settings):
+        from newsletter.templatetags import newsletter as tags
+
+        settings.DEBUG = True
+        with mock.patch.object(tags, "_render", wraps=tags._render) as render:
+            self.render('{% load newsletter %}{% newsletter_signup "home" %}')
+            self.render('{% load newsletter %}{% newsletter_signup "home" %}')
+        assert render.call_count == 2
 
 
 class TestCacheablePages:
