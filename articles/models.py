@@ -147,6 +147,21 @@ def card_prefetches():
     ]
 
 
+def page_prefetches():
+    """What the article page prints beyond the row and its hero picture; for a
+    view that fetches them only when its cached fragments are missing."""
+    return [
+        Prefetch(
+            "authors",
+            queryset=Author.objects.select_related("photo").order_by(
+                "byline__position"
+            ),
+        ),
+        "topics",
+        Prefetch("shows", queryset=Show.objects.for_cards()),
+    ]
+
+
 def prefetch_for_cards(articles):
     """Fetch the cards' bylines and topics for `articles` (any mix, even repeats)
     in two queries; for pages that gather stories from several queries."""
@@ -169,6 +184,17 @@ class ArticleQuerySet(models.QuerySet):
         """Published by an editor, going live by itself when its time comes."""
         return self.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
 
+    def with_content_version(self):
+        """Each row with the content version (articles.fragments) read in the same
+        query: `content_counter` and `newest_live_at`."""
+        newest = Article.objects.published().order_by("-publish_at")
+        return self.annotate(
+            content_counter=Subquery(
+                ContentVersion.objects.filter(pk=1).values("counter")
+            ),
+            newest_live_at=Subquery(newest.values("publish_at")[:1]),
+        )
+
     def for_cards(self):
         """Everything a story card prints, in a fixed number of queries."""
         return (
@@ -180,16 +206,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_page(self):
         """Everything the article page prints, whatever the number of authors,
         topics, shows, pictures or embeds (pictures and embeds live in body_html)."""
-        return self.select_related("hero_image").prefetch_related(
-            Prefetch(
-                "authors",
-                queryset=Author.objects.select_related("photo").order_by(
-                    "byline__position"
-                ),
-            ),
-            "topics",
-            Prefetch("shows", queryset=Show.objects.for_cards()),
-        )
+        return self.select_related("hero_image").prefetch_related(*page_prefetches())
 
     def lead(self):
         """The lead story: the newest featured one, else the newest.
@@ -580,3 +597,20 @@ class DailyReads(models.Model):
 
     def __str__(self):
         return f"{self.article_id} on {self.day}: {self.count}"
+
+
+class ContentVersion(models.Model):
+    """One row whose counter moves on with every change to what reader pages show.
+
+    Bumped in the same transaction as the change (articles.signals), so cached page
+    fragments keyed by it (articles.fragments) are never newer than the data, and
+    every app server sees the new version when the change does.
+    """
+
+    counter = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("content version")
+
+    def __str__(self):
+        return str(self.counter)

@@ -1,10 +1,12 @@
-"""Keep stored article bodies in step with the library pictures placed in them, and
-the cached navigation topics in step with the topics."""
+"""Keep stored article bodies in step with the library pictures placed in them, the
+cached navigation topics in step with the topics, and the content version (cached
+page fragments) in step with everything reader pages show."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
+from articles.fragments import bump_content_version, is_content
 from articles.models import Article, Topic
 from articles.navigation import forget_navigation_topics
 from images.models import Image
@@ -43,3 +45,15 @@ def topic_changed(sender, **kwargs):
     """
     forget_navigation_topics()
     transaction.on_commit(forget_navigation_topics)
+
+
+@receiver(post_save, dispatch_uid="articles.content_saved")
+@receiver(post_delete, dispatch_uid="articles.content_deleted")
+@receiver(m2m_changed, dispatch_uid="articles.content_related")
+def content_changed(sender, raw=False, action="post_", **kwargs):
+    """Any save, delete or relation change of a row reader pages show (a story, a
+    byline, a writer, a topic, a show, a person, a picture…) outdates the cached
+    page fragments, in the same transaction (articles.fragments)."""
+    if raw or not action.startswith("post_") or not is_content(sender):
+        return
+    bump_content_version()

@@ -79,6 +79,10 @@ MIDDLEWARE = [
 # that state none. 0 turns the page cache off.
 CACHE_MIDDLEWARE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 60)
 CACHE_MIDDLEWARE_KEY_PREFIX = "page"
+# Costly pieces of reader pages are cached under the content version, so a change
+# shows on the next request (articles.fragments); 0 turns them off. Off in debug,
+# where templates change without a release.
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=0 if DEBUG else 3600)
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"

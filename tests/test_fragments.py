@@ -1,0 +1,212 @@
+"""Cached page fragments (articles.fragments): fewer queries and less rendering on
+the uncached path, and every change to what a page shows on the very next request."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.db import transaction
+from django.test import TestCase
+from django.utils import timezone
+
+from articles.fragments import Fragments, code_version, content_version
+from articles.models import Article, Byline, ContentVersion, Status
+from shows.models import Rating
+from tests.factories import (
+    make_article,
+    make_author,
+    make_network,
+    make_show,
+    make_topic,
+    make_user,
+    picture,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def story():
+    """A live story with everything the page prints, and a related story."""
+    topic = make_topic("Netflix")
+    show = make_show("Heartstopper", network=make_network("Netflix"))
+    Rating.objects.create(show=show, source="Critics", score=100)
+    article = make_article(
+        headline="Netflix renews Heartstopper",
+        authors=[make_author("Grace Morris", with_photo=True)],
+        topics=[topic],
+        shows=[show],
+        hero=True,
+    )
+    make_article(headline="The cast reacts", topics=[topic], shows=[show])
+    return Article.objects.get(pk=article.pk)
+
+
+def page(client, article):
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+class TestArticlePageFragments:
+    @pytest.mark.parametrize("n", [1, 4])
+    def test_a_cached_page_costs_one_query(self, client, n, django_assert_num_queries):
+        """The story row and the content version, in one query; nothing else."""
+        article = make_article(n_authors=n, n_topics=n, hero=True)
+        for _ in range(n):
+            make_article(topics=list(article.topics.all()))
+        first = page(client, article)
+        with django_assert_num_queries(1):
+            assert page(client, article) == first
+
+    @pytest.mark.parametrize("n", [1, 4])
+    def test_the_uncached_page_has_a_fixed_query_count(
+        self, client, n, django_assert_num_queries
+    ):
+        """The story and version, authors, topics, shows, their ratings and the
+        related stories: 6, as before fragments, whatever the numbers."""
+        shows = [make_show() for _ in range(n)]
+        article = make_article(n_authors=n, n_topics=n, hero=True, shows=shows)
+        for _ in range(n):
+            make_article(topics=list(article.topics.all()))
+        page(client, article)  # the navigation topics reach the cache
+        ContentVersion.objects.filter(pk=1).update(counter=10**6)  # fragments out
+        with django_assert_num_queries(6):
+            html = page(client, article)
+        assert html.count('class="related-story"') == min(n, 4)
+
+    @pytest.mark.parametrize(
+        "change, shown",
+        [
+            (lambda a: _save(a, headline="Netflix renews it again"), "renews it again"),
+            (lambda a: _save(a, update_note="Corrected a date."), "Corrected a date."),
+            (lambda a: _save(a.authors.get(), name="Grace Morrison"), "Grace Morrison"),
+            (
+                lambda a: _save(a.authors.get(), bio="Grace now edits."),
+                "Grace now edits",
+            ),
+            (
+                lambda a: _save(a.authors.get().photo, alt_text="Grace, smiling"),
+                "Grace, smiling",
+            ),
+            (lambda a: _save(a.hero_image, credit="Netflix UK"), "Netflix UK"),
+            (lambda a: _save(a.topics.get(), name="Streaming"), "Streaming"),
+            (lambda a: a.topics.add(make_topic("LGBTQ")), "LGBTQ"),
+            (lambda a: _save(a.shows.get(), title="Heartstopper!"), "Heartstopper!"),
+            (lambda a: _save(a.shows.get().network, name="Netflix UK"), "Netflix UK"),
+            (lambda a: _save(a.shows.get().ratings.get(), score=97), "97%"),
+            (lambda a: a.shows.add(make_show("Sex Education")), "Sex Education"),
+            (
+                lambda a: Byline.objects.create(
+                    article=a, author=make_author("Priya Shah"), position=1
+                ),
+                "Priya Shah",
+            ),
+            (
+                lambda a: _save(
+                    Article.objects.get(headline="The cast reacts"),
+                    headline="The cast celebrates",
+                ),
+                "The cast celebrates",
+            ),
+            (
+                lambda a: make_article(
+                    headline="Season three starts filming", shows=list(a.shows.all())
+                ),
+                "Season three starts filming",
+            ),
+        ],
+    )
+    def test_a_change_to_anything_shown_shows_on_the_next_request(
+        self, client, story, change, shown
+    ):
+        assert shown not in page(client, story)
+        assert shown not in page(client, story)  # now from the fragment cache
+        change(story)
+        assert shown in page(client, story)
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            lambda related: related.delete(),
+            lambda related: _save(related, status=Status.DRAFT),
+        ],
+    )
+    def test_a_related_story_taken_down_leaves_at_once(self, client, story, change):
+        assert "The cast reacts" in page(client, story)
+        change(Article.objects.get(headline="The cast reacts"))
+        assert "The cast reacts" not in page(client, story)
+
+    def test_a_byline_removed_leaves_at_once(self, client, story):
+        assert "Grace Morris" in page(client, story)
+        Byline.objects.filter(article=story).delete()
+        assert "Grace Morris" not in page(client, story)
+
+    def test_a_scheduled_story_appears_when_its_time_comes(self, client, story):
+        """No save happens when a scheduled story goes live: the newest live publish
+        time in the version moves on by itself."""
+        soon = timezone.now() + timedelta(minutes=5)
+        make_article(
+            headline="Trailer drops", shows=list(story.shows.all()), publish_at=soon
+        )
+        assert "Trailer drops" not in page(client, story)
+        later = soon + timedelta(seconds=1)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            assert "Trailer drops" in page(client, story)
+
+    def test_a_picture_in_the_body_shows_its_new_caption(self, client):
+        image = picture("Body", caption="First caption")
+        article = make_article(body=f"<p>Text.</p><p>[picture {image.pk}]</p>")
+        assert "First caption" in page(client, article)
+        _save(image, caption="Second caption")
+        assert "Second caption" in page(client, article)
+
+    def test_staff_editing_a_draft_see_each_change(self, client):
+        client.force_login(make_user("editor"))
+        draft = make_article(status=Status.DRAFT, headline="First draft")
+        assert "First draft" in page(client, draft)
+        Article.objects.filter(pk=draft.pk).update(headline="Second draft")
+        assert "Second draft" in page(client, draft)  # no signal: drafts never cached
+
+    def test_off_when_fragment_cache_seconds_is_zero(self, client, settings, story):
+        settings.FRAGMENT_CACHE_SECONDS = 0
+        page(client, story)
+        Article.objects.filter(pk=story.pk).update(headline="Changed without a signal")
+        assert "Changed without a signal" in page(client, story)
+
+
+class TestContentVersion:
+    def test_moves_on_with_a_save_and_not_with_read_counts(self, story):
+        before = content_version()
+        story.reads.create(day=timezone.localdate(), count=5)
+        assert content_version() == before
+        story.save()
+        assert content_version() != before
+
+    def test_read_with_the_story_in_the_same_query(self, story):
+        from articles.fragments import version_of
+
+        article = Article.objects.with_content_version().get(pk=story.pk)
+        assert version_of(article) == content_version()
+
+    def test_keys_carry_the_code_version(self, story):
+        """A release that changes templates never serves the old release's pieces."""
+        fragments = Fragments("article:1", ["content"])
+        assert code_version() in fragments.keys["content"]
+        assert code_version() == code_version()
+
+
+class TestBumpedInTheSavingTransaction(TestCase):
+    def test_a_rolled_back_change_leaves_the_version(self):
+        article = make_article()
+        before = content_version()
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _save(article, headline="Never committed")
+            raise RuntimeError
+        assert content_version() == before
+
+
+def _save(instance, **fields):
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.save()
