@@ -46,8 +46,8 @@ def is_content(model):
 def content_version():
     """The current content version, as a string for cache keys (one query).
 
-    A page that reads a story anyway gets it in the same query instead:
-    Article.objects.with_content_version() and version_of(article).
+    A page that reads a row anyway (a story, a topic) gets it in the same query
+    instead: with_content_version(queryset), then version_of(row).
     """
     newest = Article.objects.published().order_by("-publish_at").values("publish_at")
     row = (
@@ -62,9 +62,18 @@ def content_version():
     return _version(*row)
 
 
-def version_of(article):
-    """The content version read with `article` (with_content_version())."""
-    return _version(article.content_counter or 0, article.newest_live_at)
+def with_content_version(queryset):
+    """`queryset`'s rows with the content version read in the same query."""
+    newest = Article.objects.published().order_by("-publish_at")
+    return queryset.annotate(
+        content_counter=Subquery(ContentVersion.objects.filter(pk=1).values("counter")),
+        newest_live_at=Subquery(newest.values("publish_at")[:1]),
+    )
+
+
+def version_of(row):
+    """The content version read with `row` (with_content_version())."""
+    return _version(row.content_counter or 0, row.newest_live_at)
 
 
 def _version(counter, newest_live_at):

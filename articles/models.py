@@ -184,17 +184,6 @@ class ArticleQuerySet(models.QuerySet):
         """Published by an editor, going live by itself when its time comes."""
         return self.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
 
-    def with_content_version(self):
-        """Each row with the content version (articles.fragments) read in the same
-        query: `content_counter` and `newest_live_at`."""
-        newest = Article.objects.published().order_by("-publish_at")
-        return self.annotate(
-            content_counter=Subquery(
-                ContentVersion.objects.filter(pk=1).values("counter")
-            ),
-            newest_live_at=Subquery(newest.values("publish_at")[:1]),
-        )
-
     def for_cards(self):
         """Everything a story card prints, in a fixed number of queries."""
         return (

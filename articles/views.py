@@ -12,7 +12,7 @@ from django.views.generic import DetailView, ListView
 from django_ratelimit.core import is_ratelimited
 
 from articles import previews, reads
-from articles.fragments import Fragments, version_of
+from articles.fragments import Fragments, version_of, with_content_version
 from articles.models import Article, Topic, page_prefetches
 from newsroom.security import is_same_origin
 
@@ -40,11 +40,10 @@ class ArticleDetailView(DetailView):
     FRAGMENTS = ["social", "head", "content"]
 
     def get_queryset(self):
-        return (
+        return with_content_version(
             Article.objects.visible_to(self.request.user)
             .select_related("hero_image")
             .defer("body")
-            .with_content_version()
         )
 
     def get_context_data(self, **kwargs):
@@ -160,11 +159,22 @@ class TopicDetailView(CacheableMixin, ListView):
     paginate_by = 12
 
     def get_queryset(self):
-        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        self.topic = get_object_or_404(
+            with_content_version(Topic.objects.all()), slug=self.kwargs["slug"]
+        )
         return Article.objects.published().filter(topics=self.topic).for_cards()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(topic=self.topic, **kwargs)
+        """The list of cards is a cached fragment per page of the topic; its stories
+        are only read (lazily, by the template) when it is missing."""
+        context = super().get_context_data(topic=self.topic, **kwargs)
+        number = context["page_obj"].number
+        context["fragments"] = Fragments(
+            f"topic:{self.topic.pk}:{number}",
+            ["stories"],
+            version=version_of(self.topic),
+        )
+        return context
 
 
 topic_detail = TopicDetailView.as_view()

@@ -1,5 +1,7 @@
 """Site-wide views: home page, search, robots.txt and health check."""
 
+import functools
+
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -8,11 +10,13 @@ from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.utils.crypto import get_random_string
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView, TemplateView
 
 from articles import search
+from articles.fragments import Fragments
 from articles.models import Article, Topic, prefetch_for_cards
 from articles.navigation import navigation_topics
 from articles.views import CacheableMixin, cacheable
@@ -22,7 +26,11 @@ from shows.models import Show
 class HomeView(CacheableMixin, TemplateView):
     """The lead story, the latest stories, the most read, shows in the news and a
     rail per navigation topic, in a fixed number of queries: the cards' bylines and
-    topics are fetched once for the stories of every section."""
+    topics are fetched once for the stories of every section.
+
+    The sections are a cached fragment while the content and the most-read list
+    stay the same (articles.fragments); they are read only when it is missing.
+    """
 
     template_name = "newsroom/home.html"
     latest_count = 12
@@ -32,22 +40,38 @@ class HomeView(CacheableMixin, TemplateView):
     most_read_count = 5
 
     def get_context_data(self, **kwargs):
+        most_read = list(
+            Article.objects.published()
+            .most_read()
+            .only("slug", "headline")[: self.most_read_count]
+        )
+        read_ids = "-".join(str(story.pk) for story in most_read)
+        sections = functools.cache(self.sections)  # read at most once, if at all
+        lazy = {
+            name: SimpleLazyObject(lambda name=name: sections()[name])
+            for name in ("lead", "latest", "more", "rails", "shows_in_news")
+        }
+        return super().get_context_data(
+            fragments=Fragments(f"home:{read_ids}", ["front"]),
+            most_read=most_read,
+            **lazy,
+            **kwargs,
+        )
+
+    def sections(self):
         lead, latest = Article.objects.published().front_page(self.latest_count)
         rails = Topic.objects.rails(
             per_topic=self.rail_size, topics=navigation_topics(), cards=False
         )
         on_rails = [story for _topic, stories in rails for story in stories]
         prefetch_for_cards([*filter(None, [lead]), *latest, *on_rails])
-        most_read = Article.objects.published().most_read()
-        return super().get_context_data(
-            lead=lead,
-            latest=latest[: self.beside_lead],
-            more=latest[self.beside_lead :],
-            rails=rails,
-            shows_in_news=Show.objects.in_the_news()[: self.shows_count],
-            most_read=most_read.only("slug", "headline")[: self.most_read_count],
-            **kwargs,
-        )
+        return {
+            "lead": lead,
+            "latest": latest[: self.beside_lead],
+            "more": latest[self.beside_lead :],
+            "rails": rails,
+            "shows_in_news": list(Show.objects.in_the_news()[: self.shows_count]),
+        }
 
 
 home = HomeView.as_view()

@@ -175,6 +175,74 @@ class TestArticlePageFragments:
         assert "Changed without a signal" in page(client, story)
 
 
+class TestHomePageFragments:
+    def test_a_cached_home_page_costs_two_queries(
+        self, client, story, django_assert_num_queries
+    ):
+        """The most-read list (part of the key) and the content version."""
+        first = client.get("/").text
+        with django_assert_num_queries(2):
+            assert client.get("/").text == first
+
+    @pytest.mark.parametrize(
+        "change, shown",
+        [
+            (lambda a: make_article(headline="Breaking: a new show"), "a new show"),
+            (lambda a: _save(a.authors.get(), name="Grace Morrison"), "Grace Morrison"),
+            (lambda a: _save(a.shows.get(), title="Heartstopper!"), "Heartstopper!"),
+            (lambda a: _save(a, headline="Netflix renews it again"), "renews it again"),
+        ],
+    )
+    def test_a_change_shows_on_the_next_request(self, client, story, change, shown):
+        client.get("/")
+        assert shown not in client.get("/").text
+        change(story)
+        assert shown in client.get("/").text
+
+    def test_the_most_read_list_is_never_stale(self, client, story):
+        """Reads reach the list when flushed, with no save: the list is in the key."""
+        assert "Most read this week" not in client.get("/").text
+        story.reads.create(day=timezone.localdate(), count=3)
+        html = client.get("/").text
+        assert "Most read this week" in html
+        assert html.split("Most read this week")[1].count("Netflix renews") == 1
+
+
+class TestTopicPageFragments:
+    def test_a_cached_topic_page_costs_two_queries(
+        self, client, story, django_assert_num_queries
+    ):
+        """The topic with the version, and the count the pagination needs."""
+        first = client.get("/topics/netflix/").text
+        with django_assert_num_queries(2):
+            assert client.get("/topics/netflix/").text == first
+
+    def test_a_new_story_in_the_topic_shows_at_once(self, client, story):
+        client.get("/topics/netflix/")
+        make_article(headline="Filming begins", topics=[story.topics.get()])
+        assert "Filming begins" in client.get("/topics/netflix/").text
+
+    def test_each_page_of_the_topic_is_its_own_fragment(self, client, story):
+        topic = story.topics.get()
+        for n in range(13):
+            make_article(headline=f"Older story {n}", topics=[topic])
+        first, second = (
+            client.get("/topics/netflix/").text,
+            client.get("/topics/netflix/?page=2").text,
+        )
+        assert first.count('<article class="card') == 12
+        assert second.count('<article class="card') == 3
+
+    def test_other_parameters_never_reach_a_cached_fragment(self, client, story):
+        """Pagination links keep the request's own parameters, so they stay out of
+        the cached piece."""
+        topic = story.topics.get()
+        for n in range(12):
+            make_article(headline=f"Older story {n}", topics=[topic])
+        client.get("/topics/netflix/?utm_source=mail")
+        assert "utm_source" not in client.get("/topics/netflix/").text
+
+
 class TestContentVersion:
     def test_moves_on_with_a_save_and_not_with_read_counts(self, story):
         before = content_version()
@@ -184,9 +252,9 @@ class TestContentVersion:
         assert content_version() != before
 
     def test_read_with_the_story_in_the_same_query(self, story):
-        from articles.fragments import version_of
+        from articles.fragments import version_of, with_content_version
 
-        article = Article.objects.with_content_version().get(pk=story.pk)
+        article = with_content_version(Article.objects.all()).get(pk=story.pk)
         assert version_of(article) == content_version()
 
     def test_keys_carry_the_code_version(self, story):
