@@ -19,8 +19,7 @@ from articles import search
 from articles.fragments import Fragments
 from articles.models import Article, Topic, prefetch_for_cards
 from articles.navigation import navigation_topics
-from articles.views import CacheableMixin, cacheable
-from shows.models import Show
+from core.http import CacheableMixin, cacheable
 
 
 class HomeView(CacheableMixin, TemplateView):
@@ -59,7 +58,8 @@ class HomeView(CacheableMixin, TemplateView):
         )
 
     def sections(self):
-        lead, latest = Article.objects.published().front_page(self.latest_count)
+        live = Article.objects.published()
+        lead, latest = live.front_page(self.latest_count)
         rails = Topic.objects.rails(
             per_topic=self.rail_size, topics=navigation_topics(), cards=False
         )
@@ -70,7 +70,7 @@ class HomeView(CacheableMixin, TemplateView):
             "latest": latest[: self.beside_lead],
             "more": latest[self.beside_lead :],
             "rails": rails,
-            "shows_in_news": list(Show.objects.in_the_news()[: self.shows_count]),
+            "shows_in_news": list(live.shows_in_the_news()[: self.shows_count]),
         }
 
 

@@ -16,7 +16,7 @@ def newsletter_signup(placement="inline"):
 
     `placement` keeps element ids unique when the form appears twice on a page and
     records where readers sign up. Rendering runs no query and adds no CSRF token or
-    cookie, so the page around it stays cacheable (see newsroom.security).
+    cookie, so the page around it stays cacheable (see core.security).
 
     The unbound form is the same every time for a placement, so it is rendered once
     per process (crispy-forms made it a tenth of an article page's CPU); in debug

@@ -9,7 +9,7 @@ def create_the_row(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_article_kind"),
+        ("articles", "0008_article_people"),
     ]
 
     operations = [
