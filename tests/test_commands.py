@@ -1,10 +1,13 @@
 """seed_demo, seed_bulk and setup_roles."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
 
 from articles.models import Article, Status, Topic
 from authors.models import Author
@@ -130,6 +133,40 @@ class TestSeedBulk:
         run("seed_bulk", articles=3)
         for article in Article.objects.all():
             assert client.get(article.get_absolute_url()).status_code == 200
+
+    def test_stories_look_like_the_desks(self):
+        """Formats, shows with networks and posters, reused pictures, many writers
+        and topics, spread over the years."""
+        run("seed_bulk", articles=200, batch_size=64, seed=1)
+        stories = Article.objects.all()
+        assert stories.values("kind").distinct().count() >= 5
+        assert stories.values("authors").distinct().count() > 10
+        assert stories.values("topics").distinct().count() > 8
+        assert stories.exclude(hero_image=None).count() > 100
+        assert stories.values("hero_image").distinct().count() <= 7  # reused files
+        about_shows = stories.filter(shows__isnull=False).distinct()
+        assert about_shows.count() > 100
+        show = about_shows.first().shows.first()
+        assert show.network and show.poster
+        assert show.title in " ".join(story.headline for story in show.articles.all())
+        oldest = stories.order_by("publish_at").first().publish_at
+        assert oldest < timezone.now() - timedelta(days=365)
+
+    def test_pages_show_the_new_stories_at_once(self, client):
+        """bulk_create sends no signals, so the command outdates cached fragments."""
+        run("seed_bulk", articles=1, seed=1)  # writers, topics, shows exist now
+        make_article(headline="Before the load", publish_at=timezone.now())
+        client.get("/")  # cached under a version the bulk rows leave as it was
+        run("seed_bulk", articles=20, seed=2)
+        newest_bulk = Article.objects.exclude(headline="Before the load").first()
+        assert newest_bulk.headline in client.get("/").text
+
+    @pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="the search trigger is PostgreSQL's"
+    )
+    def test_bulk_stories_are_searchable(self):
+        run("seed_bulk", articles=20, seed=1)
+        assert not Article.objects.filter(search_vector=None).exists()
 
     @pytest.mark.parametrize(
         "options",
