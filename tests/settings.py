@@ -27,3 +27,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Tests change content between requests; the page cache is tested on its own.
 CACHE_MIDDLEWARE_SECONDS = 0
+# A read replica that is the test database itself (TEST MIRROR), so tests can check
+# which alias a request reads from; the router is switched on by those tests alone
+# (tests/test_replicas.py), since a mirror's own connection cannot see rows inside
+# another connection's test transaction.
+DATABASES["replica_0"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASE_ROUTERS = []
