@@ -612,8 +612,8 @@ class ContentVersion(models.Model):
     """One row whose counter moves on with every change to what reader pages show.
 
     Bumped in the same transaction as the change (articles.signals), so cached page
-    fragments keyed by it (articles.fragments) are never newer than the data, and
-    every app server sees the new version when the change does.
+    fragments keyed by it (core.fragments, articles.fragments) are never newer than
+    the data, and every app server sees the new version when the change does.
     """
 
     counter = models.PositiveBigIntegerField(default=0)

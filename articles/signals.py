@@ -53,7 +53,7 @@ def topic_changed(sender, **kwargs):
 def content_changed(sender, raw=False, action="post_", **kwargs):
     """Any save, delete or relation change of a row reader pages show (a story, a
     byline, a writer, a topic, a show, a person, a picture…) outdates the cached
-    page fragments, in the same transaction (articles.fragments)."""
+    page fragments, in the same transaction (core.fragments)."""
     if raw or not action.startswith("post_") or not is_content(sender):
         return
     bump_content_version()

@@ -12,8 +12,8 @@ from django.views.generic import DetailView, ListView
 from django_ratelimit.core import is_ratelimited
 
 from articles import previews, reads
-from articles.fragments import Fragments, version_of, with_content_version
 from articles.models import Article, Topic, page_prefetches
+from core.fragments import Fragments, version_of, with_version
 from core.http import CacheableMixin, cacheable
 from core.security import is_same_origin
 
@@ -26,7 +26,7 @@ class ArticleDetailView(DetailView):
     FRAGMENTS = ["social", "head", "content"]
 
     def get_queryset(self):
-        return with_content_version(
+        return with_version(
             Article.objects.visible_to(self.request.user)
             .select_related("hero_image")
             .defer("body")
@@ -146,7 +146,7 @@ class TopicDetailView(CacheableMixin, ListView):
 
     def get_queryset(self):
         self.topic = get_object_or_404(
-            with_content_version(Topic.objects.all()), slug=self.kwargs["slug"]
+            with_version(Topic.objects.all()), slug=self.kwargs["slug"]
         )
         return Article.objects.published().filter(topics=self.topic).for_cards()
 

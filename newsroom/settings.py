@@ -86,7 +86,7 @@ MIDDLEWARE = [
 CACHE_MIDDLEWARE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 60)
 CACHE_MIDDLEWARE_KEY_PREFIX = "page"
 # Costly pieces of reader pages are cached under the content version, so a change
-# shows on the next request (articles.fragments); 0 turns them off. Off in debug,
+# shows on the next request (core.fragments); 0 turns them off. Off in debug,
 # where templates change without a release.
 FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=0 if DEBUG else 3600)
 

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET
 from django.views.generic import ListView, TemplateView
 
 from articles import search
-from articles.fragments import Fragments
 from articles.models import Article, Topic, prefetch_for_cards
 from articles.navigation import navigation_topics
+from core.fragments import Fragments
 from core.http import CacheableMixin, cacheable
 
 
@@ -28,7 +28,7 @@ class HomeView(CacheableMixin, TemplateView):
     topics are fetched once for the stories of every section.
 
     The sections are a cached fragment while the content and the most-read list
-    stay the same (articles.fragments); they are read only when it is missing.
+    stay the same (core.fragments); they are read only when it is missing.
     """
 
     template_name = "newsroom/home.html"

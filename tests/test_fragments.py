@@ -1,4 +1,4 @@
-"""Cached page fragments (articles.fragments): fewer queries and less rendering on
+"""Cached page fragments (core.fragments): fewer queries and less rendering on
 the uncached path, and every change to what a page shows on the very next request."""
 
 from datetime import timedelta
@@ -9,8 +9,9 @@ from django.db import transaction
 from django.test import TestCase
 from django.utils import timezone
 
-from articles.fragments import Fragments, code_version, content_version
 from articles.models import Article, Byline, ContentVersion, Status
+from core.fragments import Fragments, code_version
+from core.fragments import current_version as content_version
 from shows.models import Rating
 from tests.factories import (
     make_article,
@@ -252,9 +253,9 @@ class TestContentVersion:
         assert content_version() != before
 
     def test_read_with_the_story_in_the_same_query(self, story):
-        from articles.fragments import version_of, with_content_version
+        from core.fragments import version_of, with_version
 
-        article = with_content_version(Article.objects.all()).get(pk=story.pk)
+        article = with_version(Article.objects.all()).get(pk=story.pk)
         assert version_of(article) == content_version()
 
     def test_keys_carry_the_code_version(self, story):

@@ -1,6 +1,6 @@
 """{% fragment "name" %}…{% endfragment %}: a piece of a page cached by its view.
 
-The view puts an articles.fragments.Fragments in the context as `fragments`; the
+The view puts a core.fragments.Fragments in the context as `fragments`; the
 tag prints the cached piece if there is one, else renders its contents and stores
 them. Without `fragments` in the context it simply renders its contents.
 """
