@@ -80,14 +80,22 @@ class ShowQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything the show page prints apart from its stories, in fixed queries."""
-        return self.select_related(
-            "network", "poster", "key_art", "based_on_author"
-        ).prefetch_related(
-            "genres",
-            "seasons",
-            Prefetch("credits", queryset=Credit.objects.for_show_page()),
-            Prefetch("ratings", queryset=Rating.objects.select_related("season")),
-        )
+        return self.for_page_row().prefetch_related(*show_page_prefetches())
+
+    def for_page_row(self):
+        """The show row and what it points to; show_page_prefetches() adds the rest
+        (for a view that needs them only when its cached fragments are missing)."""
+        return self.select_related("network", "poster", "key_art", "based_on_author")
+
+
+def show_page_prefetches():
+    """Genres, seasons, credits and ratings: what a show page prints beyond its row."""
+    return [
+        "genres",
+        "seasons",
+        Prefetch("credits", queryset=Credit.objects.for_show_page()),
+        Prefetch("ratings", queryset=Rating.objects.select_related("season")),
+    ]
 
 
 class Show(models.Model):

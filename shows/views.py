@@ -1,10 +1,12 @@
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
+from core.fragments import Fragments, version_of, with_version
 from core.http import CacheableMixin
 from shows.forms import ShowFilterForm
-from shows.models import Person, Show
+from shows.models import Person, Show, show_page_prefetches
 
 STORIES_PER_PAGE = 6
 
@@ -34,13 +36,27 @@ class ShowListView(CacheableMixin, ListView):
 
 
 class ShowDetailView(CacheableMixin, DetailView):
+    """A show's page; its pieces come from the fragment cache while nothing they
+    show has changed, and their data (credits, seasons, ratings, stories) is read
+    only when one of them is missing."""
+
     template_name = "shows/show_detail.html"
     context_object_name = "show"
-    queryset = Show.objects.for_page()
+    FRAGMENTS = ["social", "head", "content"]
+
+    def get_queryset(self):
+        return with_version(Show.objects.for_page_row())
 
     def get_context_data(self, **kwargs):
-        stories = story_cards(self.object.articles)
-        return super().get_context_data(stories=stories, **kwargs)
+        show = self.object
+        fragments = Fragments(
+            f"show:{show.pk}", self.FRAGMENTS, version=version_of(show)
+        )
+        if not fragments.complete:
+            prefetch_related_objects([show], *show_page_prefetches())
+        return super().get_context_data(
+            fragments=fragments, stories=story_cards(show.articles), **kwargs
+        )
 
 
 class PersonDetailView(CacheableMixin, DetailView):

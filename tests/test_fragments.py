@@ -12,11 +12,12 @@ from django.utils import timezone
 from articles.models import Article, Byline, ContentVersion, Status
 from core.fragments import Fragments, code_version
 from core.fragments import current_version as content_version
-from shows.models import Rating
+from shows.models import Credit, Rating, Season
 from tests.factories import (
     make_article,
     make_author,
     make_network,
+    make_person,
     make_show,
     make_topic,
     make_user,
@@ -242,6 +243,47 @@ class TestTopicPageFragments:
             make_article(headline=f"Older story {n}", topics=[topic])
         client.get("/topics/netflix/?utm_source=mail")
         assert "utm_source" not in client.get("/topics/netflix/").text
+
+
+class TestShowPageFragments:
+    @pytest.fixture
+    def show(self, story):
+        show = story.shows.get()
+        person = make_person("Kit Connor")
+        credit = Credit.objects.create(
+            show=show, person=person, character="Nick", billing=1
+        )
+        credit.seasons.add(Season.objects.create(show=show, number=1))
+        return show
+
+    def test_a_cached_show_page_costs_one_query(
+        self, client, show, django_assert_num_queries
+    ):
+        """The show row with the content version; cast, seasons, ratings and stories
+        come from the cached pieces."""
+        first = client.get(show.get_absolute_url()).text
+        with django_assert_num_queries(1):
+            assert client.get(show.get_absolute_url()).text == first
+
+    @pytest.mark.parametrize(
+        "change, shown",
+        [
+            (
+                lambda s: _save(s.credits.get().person, name="Kit Connor Jr"),
+                "Connor Jr",
+            ),
+            (lambda s: _save(s.credits.get(), character="Nicholas"), "Nicholas"),
+            (lambda s: Season.objects.create(show=s, number=2), "Season 2"),
+            (lambda s: _save(s.ratings.get(), score=96), "96%"),
+            (lambda s: _save(s.network, name="Netflix UK"), "Netflix UK"),
+            (lambda s: make_article(headline="Season two", shows=[s]), "Season two"),
+        ],
+    )
+    def test_a_change_shows_on_the_next_request(self, client, show, change, shown):
+        client.get(show.get_absolute_url())
+        assert shown not in client.get(show.get_absolute_url()).text
+        change(show)
+        assert shown in client.get(show.get_absolute_url()).text
 
 
 class TestContentVersion:
