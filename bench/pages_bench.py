@@ -5,16 +5,17 @@ seed_bulk) in SQLite, or in a scratch PostgreSQL database that it creates and dr
 (`--postgres`), and starts gunicorn with DEBUG off and 2 sync workers on 127.0.0.1.
 For each page it writes a static file of exactly the page's size that WhiteNoise
 serves from the same server. Then, with the page cache on and with it off
-(PAGE_CACHE_SECONDS=0), it loads the static twin and the page in turn with `wrk`
-(8 connections, `Connection: close`, so every request is a new connection, as from
-real readers) and prints for each page: requests per second, the ratio to its static
-twin measured in the same run, and the server's CPU per request (utime + stime of
-the gunicorn master and workers from /proc/<pid>/stat, before and after each wrk
-run, divided by the requests it answered). The machine is shared and noisy: compare
+(PAGE_CACHE_SECONDS=0, pages built from cached fragments) and with the fragment
+cache off too (every page built from the database), it loads the static twin and
+the page in turn with `wrk` (8 connections, `Connection: close`, so every request
+is a new connection, as from real readers) and prints for each page: requests per
+second, the ratio to its static twin measured in the same run, and the server's CPU
+per request (utime + stime of the gunicorn master and workers from /proc/<pid>/stat,
+before and after each wrk run, divided by the requests it answered). The machine is shared and noisy: compare
 the ratios and CPU figures, not the absolute rates.
 
     .venv/bin/python bench/pages_bench.py [--seconds 5] [--bulk 2000] [--postgres]
-        [--cache on|off|both] [--pages article,home]
+        [--cache on|off|cold|all] [--pages article,home]
 """
 
 import argparse
@@ -39,6 +40,12 @@ PAGES = {
     "feed": "/feeds/latest/",
 }
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+MODES = {
+    "on": "Page cache on",
+    "off": "Page cache off (PAGE_CACHE_SECONDS=0): pages built from cached fragments",
+    "cold": "Page and fragment caches off (PAGE_CACHE_SECONDS=0 "
+    "FRAGMENT_CACHE_SECONDS=0): every page built from the database",
+}
 POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 
@@ -53,9 +60,11 @@ def main():
     )
     parser.add_argument(
         "--cache",
-        choices=["both", "on", "off"],
-        default="both",
-        help="page cache on, off (PAGE_CACHE_SECONDS=0) or both in turn",
+        choices=["all", "on", "off", "cold"],
+        default="all",
+        help="page cache on; off (PAGE_CACHE_SECONDS=0: pages built from cached "
+        "fragments); cold (page and fragment caches off: every page built from "
+        "the database); or all three in turn",
     )
     parser.add_argument(
         "--pages",
@@ -105,7 +114,7 @@ def main():
 
         # Pages first (their size decides the static twins); WhiteNoise finds the
         # files at start-up, so the server starts again once they are written.
-        server = start_gunicorn(env, args, page_cache=False)
+        server = start_gunicorn(env, args, mode="cold")
         sizes = {}
         for name, path in pages.items():
             status, body = fetch(args.port, path)
@@ -116,17 +125,16 @@ def main():
         stop(server)
         server = None
 
-        modes = {"both": [True, False], "on": [True], "off": [False]}[args.cache]
+        modes = {"all": ["on", "off", "cold"]}.get(args.cache, [args.cache])
         print(
             f"\ngunicorn: {args.workers} sync workers; wrk: {args.connections} "
             f"connections, Connection: close, {args.seconds:g} s per run; DEBUG off, "
             f"{'PostgreSQL' if args.postgres else 'SQLite'}, local-memory cache, "
             f"demo + {args.bulk} bulk stories"
         )
-        for page_cache in modes:
-            server = start_gunicorn(env, args, page_cache=page_cache)
-            state = "on" if page_cache else "off (PAGE_CACHE_SECONDS=0)"
-            print(f"\nPage cache {state}")
+        for mode in modes:
+            server = start_gunicorn(env, args, mode=mode)
+            print(f"\n{MODES[mode]}")
             print(
                 f"{'page':<8} {'bytes':>7} {'req/s':>8} {'static':>8} {'ratio':>7} "
                 f"{'CPU ms/req':>11} {'static CPU':>11}"
@@ -215,7 +223,7 @@ def fetch(port, path):
     return response.status, body
 
 
-def start_gunicorn(env, args, *, page_cache):
+def start_gunicorn(env, args, *, mode):
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
@@ -230,7 +238,11 @@ def start_gunicorn(env, args, *, page_cache):
             "warning",
         ],
         cwd=ROOT,
-        env={**env, "PAGE_CACHE_SECONDS": "60" if page_cache else "0"},
+        env={
+            **env,
+            "PAGE_CACHE_SECONDS": "60" if mode == "on" else "0",
+            "FRAGMENT_CACHE_SECONDS": "0" if mode == "cold" else "3600",
+        },
         start_new_session=True,
     )
     for _ in range(100):
