@@ -28,7 +28,7 @@ def current():
     A page that reads a row anyway (a story, a topic, a show) gets it in the same
     query instead: annotate(queryset), then of(row).
     """
-    newest = Article.objects.published().order_by("-publish_at").values("publish_at")
+    newest = Article.objects.published().newest_first().values("publish_at")
     row = (
         ContentVersion.objects.filter(pk=1)
         .annotate(newest=Subquery(newest[:1]))
@@ -43,7 +43,7 @@ def current():
 
 def annotate(queryset):
     """`queryset`'s rows with the content version read in the same query."""
-    newest = Article.objects.published().order_by("-publish_at")
+    newest = Article.objects.published().newest_first()
     return queryset.annotate(
         content_counter=Subquery(ContentVersion.objects.filter(pk=1).values("counter")),
         newest_live_at=Subquery(newest.values("publish_at")[:1]),

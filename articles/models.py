@@ -73,7 +73,7 @@ class TopicQuerySet(models.QuerySet):
         (prefetch_for_cards()).
         """
         topics = list(self) if topics is None else topics
-        recent = Article.objects.published().order_by("-publish_at")[:among_newest]
+        recent = Article.objects.published().newest_first()[:among_newest]
         newest_first = [
             F("content_object__publish_at").desc(),
             F("content_object").desc(),
@@ -168,6 +168,11 @@ class ArticleQuerySet(models.QuerySet):
         """Articles a reader may see: published, and their publish time has come."""
         return self.filter(live())
 
+    def newest_first(self):
+        """Newest first, in the order of the live-stories index (article_live_idx),
+        so the database reads only the top of it."""
+        return self.order_by(F("publish_at").desc(nulls_last=True), F("pk").desc())
+
     def visible_to(self, user):
         """Staff also see drafts, reviews and scheduled pieces."""
         return self if user.is_staff else self.published()
@@ -227,7 +232,7 @@ class ArticleQuerySet(models.QuerySet):
             return self.none()
         show_links = Article.shows.through.objects.filter(show__in=show_ids)
         topic_links = TaggedTopic.objects.filter(tag__in=topic_ids)
-        recent = Article.objects.published().order_by("-publish_at", "-pk")
+        recent = Article.objects.published().newest_first()
         recent_topic_links = topic_links.filter(
             content_object__in=recent.values("pk")[:among_newest]
         )
@@ -439,7 +444,18 @@ class Article(models.Model):
         ordering = [models.F("publish_at").desc(nulls_last=True), "-pk"]
         get_latest_by = "publish_at"
         indexes = [
-            models.Index(fields=["status", "-publish_at"], name="article_pub_idx"),
+            # Walked in the order of Meta.ordering (nulls last, as drafts sort), so
+            # "the newest live stories" reads a few index entries however many
+            # stories there are; a plain publish_at DESC index makes PostgreSQL
+            # sort every live story instead.
+            models.Index(
+                "status",
+                F("publish_at").desc(nulls_last=True),
+                F("id").desc(),
+                name="article_live_idx",
+            ),
+            # The newest correction or update, for the sitemap index's lastmod.
+            models.Index(F("revised_at").desc(nulls_last=True), name="article_rev_idx"),
             # Created on PostgreSQL only (see the migration).
             GinIndex(fields=["search_vector"], name="article_search_idx"),
         ]

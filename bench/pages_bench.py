@@ -11,8 +11,8 @@ the page in turn with `wrk` (8 connections, `Connection: close`, so every reques
 is a new connection, as from real readers) and prints for each page: requests per
 second, the ratio to its static twin measured in the same run, and the server's CPU
 per request (utime + stime of the gunicorn master and workers from /proc/<pid>/stat,
-before and after each wrk run, divided by the requests it answered). The machine is shared and noisy: compare
-the ratios and CPU figures, not the absolute rates.
+before and after each wrk run, divided by the requests it answered). The machine is
+shared and noisy: compare the ratios and CPU figures, not the absolute rates.
 
     .venv/bin/python bench/pages_bench.py [--seconds 5] [--bulk 2000] [--postgres]
         [--cache on|off|cold|all] [--pages article,home]
