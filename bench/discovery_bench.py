@@ -111,7 +111,7 @@ def run(options):
 
     checks = [
         ("related stories (query)", related),
-        ("search 'synthetic' (every story)", found("synthetic")),
+        ("search 'latest' (every story)", found("latest")),
         ("search 'bench show' (none)", found("bench show")),
     ]
 
@@ -125,7 +125,7 @@ def run(options):
     for url in (
         "/",
         article.get_absolute_url(),
-        "/search/?q=synthetic+story",
+        "/search/?q=latest+season",
         "/feeds/latest/",
         f"/shows/{show.slug}/feed/",
         "/sitemap.xml",
