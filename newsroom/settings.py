@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "reversion",
     "django_tasks_db",
+    "core",
     "newsroom",
     "images",
     "authors",
@@ -79,6 +80,17 @@ MIDDLEWARE = [
 # that state none. 0 turns the page cache off.
 CACHE_MIDDLEWARE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 60)
 CACHE_MIDDLEWARE_KEY_PREFIX = "page"
+
+# Varnish in front (core/varnish.py, `manage.py varnish_vcl`): the servers the app
+# purges by cache tag, as base URLs (http://10.0.0.5:6081), and the addresses the
+# generated VCL accepts purges from (addresses or networks such as 10.0.0.0/24).
+VARNISH_URLS = env.list("VARNISH_URLS", default=[])
+VARNISH_PURGE_FROM = env.list("VARNISH_PURGE_FROM", default=["127.0.0.1", "::1"])
+# Callables that get the cache tags of content that changed (after the app's own
+# page cache has dropped them).
+CACHE_TAG_PURGERS = []
+if VARNISH_URLS:
+    CACHE_TAG_PURGERS.append("core.varnish.purge_tags")
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
