@@ -281,31 +281,32 @@ def start_gunicorn(args, env):
 
 
 def start_varnish(varnishd, args, vcl_file, work):
-    server = subprocess.Popen(
-        [
-            varnishd,
-            "-F",
-            "-j",
-            "none",
-            "-a",
-            f"127.0.0.1:{args.varnish_port}",
-            "-T",
-            "none",
-            "-f",
-            str(vcl_file),
-            "-n",
-            str(work / "varnish"),
-            "-s",
-            "malloc,64m",
-            "-p",
-            "thread_pools=1",
-            "-p",
-            "vsl_space=4m",
-        ],
-        stdout=(work / "varnishd.log").open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    with (work / "varnishd.log").open("wb") as log:
+        server = subprocess.Popen(
+            [
+                varnishd,
+                "-F",
+                "-j",
+                "none",
+                "-a",
+                f"127.0.0.1:{args.varnish_port}",
+                "-T",
+                "none",
+                "-f",
+                str(vcl_file),
+                "-n",
+                str(work / "varnish"),
+                "-s",
+                "malloc,64m",
+                "-p",
+                "thread_pools=1",
+                "-p",
+                "vsl_space=4m",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     wait_for(args.varnish_port, server, "varnishd")
     return server
 
