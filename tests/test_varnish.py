@@ -40,8 +40,13 @@ class Switchable:
 
     def __init__(self):
         self.answers = {}
+        self.gates = {}  # key -> (entered, go): the page waits for `go` once entered
 
     def __call__(self, request, key):
+        if key in self.gates:
+            entered, go = self.gates[key]
+            entered.set()
+            go.wait(10)
         status, cache_control, headers = self.answers.get(
             key, (200, "public, max-age=300", {})
         )
@@ -188,6 +193,7 @@ def front(varnishd, settings, transactional_db):
     settings.VARNISH_URLS = [varnishd.url]
     settings.CACHE_TAG_PURGERS = ["core.varnish.purge_tags"]
     pages.answers.clear()
+    pages.gates.clear()
     return varnishd
 
 
@@ -491,6 +497,25 @@ class TestVarnishInFront:
         varnish.purge_tags([f"t-{tagged}"])
         assert front.cache(f"/varnish-test/{tagged}/") == "MISS"
         assert front.cache(f"/varnish-test/{other}/") == "HIT"
+
+    def test_a_copy_made_before_a_purge_is_not_kept(self, front):
+        """A page the app was making when its content changed may show the old version:
+        Varnish hands it to the reader who asked but does not cache it."""
+        name = key()
+        pages.answers[name] = (200, "public, max-age=300", {"xkey": f"t-{name}"})
+        entered, go = pages.gates[name] = (threading.Event(), threading.Event())
+        url = f"/varnish-test/{name}/"
+        answers = []
+        reader = threading.Thread(target=lambda: answers.append(front.get(url)))
+        reader.start()
+        assert entered.wait(10)  # the app is making the page...
+        status, _, _ = front.request("PURGE", "/", {"xkey-purge": f"t-{name}"})
+        assert status == 200  # ...when a change to it is purged
+        go.set()
+        reader.join(10)
+        assert answers[0][0] == 200
+        assert front.cache(url) == "MISS"
+        assert front.cache(url) == "HIT"  # made after the purge: kept
 
     def test_a_stale_copy_is_served_while_the_app_fails(self, front):
         """Within grace, a failed refresh keeps the copy readers are getting."""

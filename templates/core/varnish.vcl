@@ -3,6 +3,7 @@
 # Regenerate it rather than editing it: the rules follow the app's own URLs and headers.
 
 import std;
+import var;
 import xkey;
 
 backend app {
@@ -40,6 +41,9 @@ sub vcl_recv {
             return (synth(400, "An xkey-purge header is required"));
         }
         set req.http.X-Purged = xkey.purge(req.http.xkey-purge);
+        # A page being fetched right now may show what just changed (see
+        # vcl_backend_response).
+        var.global_set("last-purge", "" + std.time2real(now, 0.0));
         return (synth(200, "Purged " + req.http.X-Purged + " objects"));
     }
 
@@ -98,6 +102,14 @@ sub vcl_backend_response {
         set beresp.ttl = 0s;
         set beresp.grace = 0s;
         set beresp.keep = 0s;
+        set beresp.uncacheable = true;
+        return (deliver);
+    }
+    # A copy asked for before the latest purge may have been made before the change
+    # that purge announced: it goes to the readers waiting for it but is not kept.
+    if (std.real(var.global_get("last-purge"), 0.0) >= std.time2real(bereq.time, 0.0)) {
+        set beresp.ttl = 0s;
+        set beresp.grace = 0s;
         set beresp.uncacheable = true;
         return (deliver);
     }
