@@ -67,8 +67,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Outermost after static files, so it stores the finished response (CSP included).
-    "newsroom.middleware.UpdateAnonymousPageCacheMiddleware",
+    # Right after static files: a cached page is answered before sessions, CSRF,
+    # authentication and messages run, and the stored copy is the finished response
+    # (CSP included). newsroom/page_cache.py.
+    "newsroom.page_cache.PageCacheMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,23 +79,34 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "newsroom.middleware.FetchAnonymousPageCacheMiddleware",
 ]
-# Anonymous reader pages are served whole from the cache, kept as long as their own
-# max-age says (the same window browsers and a CDN get); this is the lifetime of pages
-# that state none. 0 turns the page cache off.
-CACHE_MIDDLEWARE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 60)
-CACHE_MIDDLEWARE_KEY_PREFIX = "page"
+# Anonymous reader pages are served whole from the shared cache for up to this long
+# (and their own s-maxage); any change to what a page shows purges it at once
+# (core/cache_tags.py). 0 turns the app's page cache off.
+CACHE_MIDDLEWARE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 600)
+# The last good copy of a page is kept this much longer, for when it cannot be made.
+PAGE_CACHE_STALE_SECONDS = env.int("PAGE_CACHE_STALE_SECONDS", default=86400)
+# The query parameters reader pages read; others (utm_*, fbclid, cache-busters) are
+# left out of the page cache's key.
+PAGE_CACHE_QUERY_PARAMS = {
+    "page",
+    "p",
+    "q",
+    "network",
+    "status",
+    "kind",
+    "region",
+    "after",
+}
+# Called with the tags to purge when content changes (e.g. core.varnish.purge_tags).
+CACHE_TAG_PURGERS = env.list("CACHE_TAG_PURGERS", default=[])
 
 # Varnish in front (core/varnish.py, `manage.py varnish_vcl`): the servers the app
 # purges by cache tag, as base URLs (http://10.0.0.5:6081), and the addresses the
 # generated VCL accepts purges from (addresses or networks such as 10.0.0.0/24).
 VARNISH_URLS = env.list("VARNISH_URLS", default=[])
 VARNISH_PURGE_FROM = env.list("VARNISH_PURGE_FROM", default=["127.0.0.1", "::1"])
-# Callables that get the cache tags of content that changed (after the app's own
-# page cache has dropped them).
-CACHE_TAG_PURGERS = []
-if VARNISH_URLS:
+if VARNISH_URLS and "core.varnish.purge_tags" not in CACHE_TAG_PURGERS:
     CACHE_TAG_PURGERS.append("core.varnish.purge_tags")
 
 ROOT_URLCONF = "newsroom.urls"
@@ -146,8 +160,20 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
-else:
+elif DEBUG:
+    # One process (runserver): its memory is the whole cache.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+else:
+    # Several worker processes on one machine, no Redis: they share a folder, so a
+    # purge (core/cache_tags.py) or a rate-limit count reaches every worker.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.path("CACHE_DIR", default=BASE_DIR / "var" / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
