@@ -98,7 +98,7 @@ def _purge_server(base_url, batches):
         finally:
             connection.close()
         if response.status == 200:
-            logger.info("Varnish at %s: %s (%s)", base_url, reason, batch)
+            logger.debug("Varnish at %s: %s (%s)", base_url, reason, batch)
         else:
             logger.warning(
                 "Varnish at %s refused the purge: %s %s%s",
