@@ -9,12 +9,11 @@ transaction: the cache-tag purges run on commit) and prints how long until the h
 and the topic page show it, straight from the app (its page cache) and from Varnish,
 plus the number of 5xx answers during the run.
 
-With REDIS_URL (or --redis-url) the app's page cache is on and shared by the workers and
-this script, as in production; the bench deletes the app's own keys (prefix
-"newsroom") there first, so give it a Redis database of its own. Without Redis the app's
-page cache is off, since a purge here could not reach the workers' local memory.
+The app's page cache is on, shared by the workers and this script as in production:
+a file cache in the temporary folder, or Redis with --redis-url (the bench first
+deletes the app's own keys, prefix "newsroom", there: give it a database of its own).
 
-    .venv/bin/python bench/freshness_bench.py [--stories 3] [--redis-url URL]
+    .venv/bin/python bench/freshness_bench.py [--stories 5] [--redis-url URL]
 """
 
 import argparse
@@ -23,6 +22,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -56,12 +56,13 @@ def load(port, clients, stop, counts):
         n = offset
         while not stop.is_set():
             try:
-                status = get(port, LOAD_PATHS[n % len(LOAD_PATHS)])[0]
+                status, headers, _ = get(port, LOAD_PATHS[n % len(LOAD_PATHS)])
             except OSError:
-                status = 599  # no answer at all counts as a server error
+                status, headers = 599, {}  # no answer at all counts as a server error
             with counts.get_lock():
                 counts[0] += 1
                 counts[1] += status >= 500
+                counts[2] += headers.get("X-Varnish-Cache") == "HIT"
             n += 1
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -89,15 +90,15 @@ def watch(port, path, headline, started, seen, errors):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stories", type=int, default=3, help="stories to publish")
+    parser.add_argument("--stories", type=int, default=5, help="stories to publish")
     parser.add_argument("--clients", type=int, default=8, help="load connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8210, help="gunicorn")
     parser.add_argument("--varnish-port", type=int, default=8211)
     parser.add_argument(
         "--redis-url",
-        default=os.environ.get("REDIS_URL", ""),
-        help="Redis for the app's page cache (default: $REDIS_URL; none: cache off)",
+        default="",
+        help="Redis for the app's page cache (default: a file cache)",
     )
     args = parser.parse_args()
     varnishd = shutil.which("varnishd") or "/usr/sbin/varnishd"
@@ -116,11 +117,12 @@ def main():
         "MEDIA_ROOT": str(work / "media"),
         "STATIC_ROOT": str(work / "static"),
         "SITE_URL": f"http://127.0.0.1:{args.varnish_port}",
-        "VARNISH_URLS": f"http://127.0.0.1:{args.varnish_port}",
         "REDIS_URL": args.redis_url,
-        "PAGE_CACHE_SECONDS": "60" if args.redis_url else "0",
+        "CACHE_DIR": str(work / "cache"),
+        "PAGE_CACHE_SECONDS": "600",
     }
-    os.environ.update(env)  # this process publishes with the same settings
+    # This process publishes with the same settings, and purges Varnish.
+    os.environ.update(env, VARNISH_URLS=f"http://127.0.0.1:{args.varnish_port}")
     manage = [sys.executable, str(ROOT / "manage.py")]
 
     def run(*command):
@@ -181,7 +183,7 @@ def measure(args):
     }
     context = multiprocessing.get_context("spawn")
     stop_load = context.Event()
-    counts = context.Array("l", [0, 0])
+    counts = context.Array("l", [0, 0, 0])
     loader = context.Process(
         target=load, args=(args.varnish_port, args.clients, stop_load, counts)
     )
@@ -191,7 +193,9 @@ def measure(args):
     rows, errors = [], []
     try:
         time.sleep(2)  # the load warms Varnish; the loop below the app's own cache
-        for number in range(1, args.stories + 1):
+        # Story 0 warms this process (imports, connections), as a running app
+        # server is warm; it is not reported.
+        for number in range(args.stories + 1):
             for port, path in targets.values():
                 get(port, path)
             cached = {
@@ -222,7 +226,8 @@ def measure(args):
             committed = time.monotonic() - started[0]
             for watcher in watchers:
                 watcher.join()
-            rows.append((number, committed, cached, seen))
+            if number:
+                rows.append((number, committed, cached, seen))
             time.sleep(1)
     finally:
         stop_load.set()
@@ -231,11 +236,11 @@ def measure(args):
 
 
 def report(args, targets, rows, counts, errors):
-    cache = "on (Redis)" if args.redis_url else "off (no REDIS_URL)"
+    cache = "Redis" if args.redis_url else "file cache"
     print(
         f"\ngunicorn {args.workers} sync workers + varnishd in front; load: "
         f"{args.clients} clients, Connection: close, on {', '.join(LOAD_PATHS)} "
-        f"through Varnish; app page cache {cache}\n"
+        f"through Varnish; app page cache on ({cache})\n"
     )
     names = list(targets)
     print(f"{'story':<6} {'commit s':>9} " + " ".join(f"{n:>15}" for n in names))
@@ -249,14 +254,25 @@ def report(args, targets, rows, counts, errors):
             shown = f"{seen[key]:.3f}" if key in seen else "never"
             cells.append(f"{shown + ' (' + before + ')':>15}")
         print(f"{number:<6} {committed:>9.3f} " + " ".join(cells))
+    summary = [statistics.median(row[1] for row in rows)]
+    worst = [max(row[1] for row in rows)]
+    for name in names:
+        times = [seen.get(targets[name], float("inf")) for *_, seen in rows]
+        summary.append(statistics.median(times))
+        worst.append(max(times))
+    for label, values in (("median", summary), ("max", worst)):
+        print(
+            f"{label:<6} "
+            + " ".join(f"{v:>{9 if i == 0 else 15}.3f}" for i, v in enumerate(values))
+        )
     print(
         "\nseconds from the start of the publishing transaction until the page shows "
         "the story (in brackets: the page's cache state just before, X-Varnish-Cache "
         f"or the app's X-Cache); never = not within {GIVE_UP_SECONDS} s"
     )
     print(
-        f"load: {counts[0]} requests, {counts[1]} answered 5xx or not at all; "
-        f"watchers saw {len(errors)} 5xx"
+        f"load: {counts[0]} requests ({counts[2]} Varnish hits), {counts[1]} "
+        f"answered 5xx or not at all; watchers saw {len(errors)} 5xx"
     )
 
 
