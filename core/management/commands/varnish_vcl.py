@@ -24,8 +24,8 @@ class Command(BaseCommand):
             metavar="SECONDS",
             help=(
                 "while the app answers, serve an expired page at most this long "
-                "(within its stale-while-revalidate) while it is refreshed; when the "
-                "app fails, its stale-if-error applies (default %(default)s)"
+                "(and within its grace) as it is refreshed; when the app fails, "
+                "its stale-if-error applies (default %(default)s)"
             ),
         )
 
