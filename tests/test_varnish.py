@@ -201,6 +201,20 @@ def key():
     return uuid.uuid4().hex[:12]
 
 
+class TestWithoutVarnishd:
+    def test_skipped_outside_ci(self, monkeypatch, tmp_path):
+        monkeypatch.setattr(sys.modules[__name__], "VARNISHD", str(tmp_path / "none"))
+        monkeypatch.delenv("CI", raising=False)
+        with pytest.raises(pytest.skip.Exception, match="make varnish"):
+            require_varnishd()
+
+    def test_required_in_ci(self, monkeypatch, tmp_path):
+        monkeypatch.setattr(sys.modules[__name__], "VARNISHD", str(tmp_path / "none"))
+        monkeypatch.setenv("CI", "true")
+        with pytest.raises(pytest.fail.Exception, match="required in CI"):
+            require_varnishd()
+
+
 # --- The VCL command ------------------------------------------------------------------
 
 
