@@ -6,7 +6,8 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from articles import roles, signals  # noqa: F401  (signals connect on import)
+        # Signal receivers connect on import.
+        from articles import pings, publication, roles, signals  # noqa: F401
 
         post_migrate.connect(
             roles.sync_roles_after_migrate, dispatch_uid="articles.sync_roles"

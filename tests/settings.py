@@ -27,3 +27,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Tests change content between requests; the page cache is tested on its own.
 CACHE_MIDDLEWARE_SECONDS = 0
+# Requests and tasks do not look for due stories (each test's first request would
+# spend queries on it); tests/test_publication.py turns it on where it is tested.
+STORY_ANNOUNCE_SECONDS = 0
