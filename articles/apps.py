@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class ArticlesConfig(AppConfig):
@@ -7,8 +6,4 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         # Signal receivers connect on import.
-        from articles import pings, publication, roles, signals  # noqa: F401
-
-        post_migrate.connect(
-            roles.sync_roles_after_migrate, dispatch_uid="articles.sync_roles"
-        )
+        from articles import pings, publication, signals  # noqa: F401

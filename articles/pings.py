@@ -12,7 +12,7 @@ Two standard pings, each sent only while its setting is set:
 
 Pings are tasks, enqueued once the editor's save has committed; a failing search
 engine never fails or slows the save beyond the task backend's own cost. A network
-error, a 429 or a 5xx is tried again (articles.tasks.retry_later, three attempts in
+error, a 429 or a 5xx is tried again (core.tasks.retry_later, three attempts in
 all); any other refusal is logged and dropped.
 """
 
@@ -31,8 +31,8 @@ from django.urls import reverse
 
 from articles.models import Article
 from articles.publication import story_went_live
-from articles.tasks import retry_later
-from articles.templatetags.stories import absolute
+from core.links import absolute
+from core.tasks import retry_later
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +51,11 @@ def feed_urls(article):
         for slug in article.topics.values_list("slug", flat=True)
     ]
     paths += [
-        reverse("authors:feed", kwargs={"slug": slug})
+        reverse("articles:author_feed", kwargs={"slug": slug})
         for slug in article.authors.values_list("slug", flat=True)
     ]
     paths += [
-        reverse("shows:feed", kwargs={"slug": slug})
+        reverse("articles:show_feed", kwargs={"slug": slug})
         for slug in article.shows.values_list("slug", flat=True)
     ]
     return [absolute(path) for path in paths]

@@ -27,7 +27,7 @@ from django.dispatch import Signal, receiver
 from django.tasks.signals import task_started
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, publishing_updated
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,9 @@ def announce_due_if_time():
     return announce_due(limit=BATCH_SIZE)
 
 
-def announce_due_on_commit():
+@receiver(publishing_updated, dispatch_uid="articles.publication.updated")
+def stories_updated(sender, **kwargs):
+    """A queryset update() may have published stories: announce them on commit."""
     transaction.on_commit(announce_due, robust=True)
 
 

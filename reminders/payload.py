@@ -1,6 +1,6 @@
 from django.utils.text import Truncator
 
-from articles.templatetags.stories import absolute
+from core.links import absolute
 
 ICON_WIDTH = 160  # a small square of the hero picture: notifications show it small
 

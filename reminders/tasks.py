@@ -22,7 +22,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from articles.models import Article
-from articles.tasks import retry_later
+from core.tasks import retry_later
 from reminders import push
 from reminders.models import Notification, Subscription
 from reminders.payload import story_payload

@@ -1,7 +1,7 @@
 """JSON endpoints the reminders control posts to, and the service worker.
 
 The control sits on cacheable pages, so these carry no CSRF token: like the signup
-form they accept only same-origin requests (newsroom.security). Bodies over
+form they accept only same-origin requests (core.security). Bodies over
 MAX_BODY bytes are refused before they are read, and each client address may
 subscribe REMINDERS_SUBSCRIBE_RATE times (20 a minute by default).
 """
@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from newsroom.security import is_same_origin
+from core.security import is_same_origin
 from reminders import vapid
 from reminders.forms import SubscribeForm
 from reminders.models import Subscription

@@ -1,4 +1,4 @@
-"""Helpers for the tasks of articles and the apps above it."""
+"""Helpers for the tasks of every app: bounded retries."""
 
 import logging
 from datetime import timedelta
