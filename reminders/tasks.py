@@ -100,10 +100,15 @@ def send_reminder(notification_id, attempt=1):
     article = Article.objects.select_related("hero_image").get(
         pk=notification.article_id
     )
-    outcome = push.send(
-        subscription, story_payload(article), topic=f"story-{article.pk}"
-    )
     row = Notification.objects.filter(pk=notification_id)
+    try:
+        outcome = push.send(
+            subscription, story_payload(article), topic=f"story-{article.pk}"
+        )
+    except Exception as error:
+        # A bug, not the push service: never leave the notification "sending".
+        row.update(status=Status.FAILED, sent_at=None, error=repr(error)[:1000])
+        raise
     if outcome.delivered:
         row.update(status=Status.SENT, error="")
         return Status.SENT

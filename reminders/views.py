@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from core.security import is_same_origin
@@ -136,7 +136,7 @@ def unsubscribe(request):
     return HttpResponse(status=204)
 
 
-@require_GET
+@require_safe
 def service_worker(request):
     """/sw.js, served from the site root so it may control every page."""
     response = TemplateResponse(

@@ -572,6 +572,25 @@ class TestDelivery:
         assert notification.status == Notification.Status.FAILED
         assert "ConnectionError" in notification.error
 
+    def test_an_unexpected_error_never_leaves_a_notification_sending(
+        self, push_service, heartstopper, monkeypatch
+    ):
+        from reminders import push
+        from reminders.tasks import send_reminder
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("bug")
+
+        monkeypatch.setattr(push, "send", broken)
+        _, stored = follow(push_service, shows=[heartstopper])
+        article = make_article(shows=[heartstopper])
+        notification = Notification.objects.create(article=article, subscription=stored)
+        with pytest.raises(RuntimeError):
+            send_reminder.call(notification_id=notification.pk)
+        notification.refresh_from_db()
+        assert notification.status == Notification.Status.FAILED
+        assert "bug" in notification.error
+
     def test_a_subscription_gets_at_most_the_hourly_number(
         self, push_service, settings, heartstopper, django_capture_on_commit_callbacks
     ):
@@ -646,6 +665,8 @@ class TestControl:
         assert response["Content-Type"] == "text/javascript; charset=utf-8"
         assert b'addEventListener("push"' in response.content
         assert b"showNotification" in response.content
+        assert client.head("/sw.js").status_code == 200
+        assert client.post("/sw.js").status_code == 405
 
 
 class TestKeys:
