@@ -11,7 +11,7 @@ import json
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
-from django.template.response import TemplateResponse
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -139,8 +139,9 @@ def unsubscribe(request):
 @require_safe
 def service_worker(request):
     """/sw.js, served from the site root so it may control every page."""
-    response = TemplateResponse(
-        request, "reminders/sw.js", content_type="text/javascript; charset=utf-8"
+    response = HttpResponse(
+        render_to_string("reminders/sw.js"),  # no request: no context processors
+        content_type="text/javascript; charset=utf-8",
     )
     # Browsers look for a new worker at least daily whatever this says; a short
     # lifetime lets a fix reach them sooner.

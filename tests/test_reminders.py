@@ -659,8 +659,11 @@ class TestControl:
         with django_assert_num_queries(len(without)):
             assert b"data-reminders" in client.get(article.get_absolute_url()).content
 
-    def test_the_service_worker_is_served_from_the_root(self, client):
-        response = client.get("/sw.js")
+    def test_the_service_worker_is_served_from_the_root(
+        self, client, django_assert_num_queries
+    ):
+        with django_assert_num_queries(0):
+            response = client.get("/sw.js")
         assert response.status_code == 200
         assert response["Content-Type"] == "text/javascript; charset=utf-8"
         assert b'addEventListener("push"' in response.content
@@ -695,6 +698,14 @@ class TestKeys:
     def test_without_debug_no_keys_means_reminders_off(self, settings):
         assert vapid.keys() is None
         assert vapid.public_key() == ""
+
+    def test_half_a_pair_turns_reminders_off_rather_than_break_pages(
+        self, client, settings, heartstopper
+    ):
+        settings.VAPID_PUBLIC_KEY = vapid.KeyPair.generate().public
+        response = client.get("/shows/heartstopper/")
+        assert response.status_code == 200
+        assert b"data-reminders" not in response.content
 
     @pytest.mark.parametrize(
         ("public", "private", "error"),
@@ -799,6 +810,14 @@ class TestAdmin:
 
     def test_subscriptions_cannot_be_added_by_hand(self, admin, keys):
         assert admin.get("/admin/reminders/subscription/add/").status_code == 403
+
+    def test_editors_see_reminders_and_may_remove_a_subscription(self, client, data):
+        client.force_login(make_user("editor"))
+        assert client.get("/admin/reminders/notifiedstory/").status_code == 200
+        stored = Subscription.objects.first()
+        url = f"/admin/reminders/subscription/{stored.pk}/delete/"
+        assert client.post(url, {"post": "yes"}).status_code == 302
+        assert not Subscription.objects.filter(pk=stored.pk).exists()
 
     def test_writers_do_not_see_reminders(self, client, data):
         client.force_login(make_user("writer"))
