@@ -29,6 +29,7 @@
     try {
       var saved = JSON.parse(localStorage.getItem(STORE) || "null");
       if (saved && Array.isArray(saved.show) && Array.isArray(saved.topic)) {
+        saved.names = saved.names || {};
         return saved;
       }
     } catch (error) {
