@@ -11,6 +11,8 @@ from django_ratelimit.core import is_ratelimited
 
 from articles import previews, reads
 from articles.models import Article, Topic
+from core.clients import ratelimit_key
+from core.limits import public_post_limit
 from newsroom.security import is_same_origin
 
 RELATED_STORIES = 4
@@ -62,6 +64,7 @@ article_detail = ArticleDetailView.as_view()
 @csrf_exempt  # a beacon carries no token: is_same_origin() stands in for it
 @never_cache
 @require_POST
+@public_post_limit
 def count_read(request, pk):
     """One read of a live story, for "most read" (static/js/reads.js sends it).
 
@@ -74,7 +77,7 @@ def count_read(request, pk):
     if is_ratelimited(
         request,
         group="articles.reads",
-        key="ip",
+        key=ratelimit_key,
         rate=settings.READS_RATE_PER_IP,
         increment=True,
     ):

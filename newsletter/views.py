@@ -11,6 +11,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.limits import public_post_limit
 from newsletter import services, tokens
 from newsletter.forms import SignupForm
 from newsroom.security import same_origin_post
@@ -20,6 +21,7 @@ PUBLIC_CACHE = {"public": True, "max_age": 600}
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @same_origin_post
+@public_post_limit
 def signup(request):
     if request.method != "POST":
         response = render(

@@ -231,6 +231,12 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# Proxies (load balancer, CDN) in front of the app servers: the client address is the
+# right-most X-Forwarded-For hop they did not write (core/clients.py). 0: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Public POST endpoints (signup, read beacon) refuse bigger bodies unread (413).
+PUBLIC_POST_MAX_BYTES = env.int("PUBLIC_POST_MAX_BYTES", default=16 * 1024)
+
 # --- Locale --------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", default="Europe/London")
@@ -274,8 +280,6 @@ NEWSLETTER_SIGNUP_RATE_PER_IP = env("NEWSLETTER_SIGNUP_RATE_PER_IP", default="20
 NEWSLETTER_SIGNUP_RATE_PER_ADDRESS = env(
     "NEWSLETTER_SIGNUP_RATE_PER_ADDRESS", default="3/h"
 )
-# Behind a proxy, a request header with the one client address, e.g. HTTP_X_REAL_IP.
-RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 RATELIMIT_FAIL_OPEN = True  # a cache outage must not turn readers away
 NEWSLETTER_CONFIRM_MAX_AGE = env.int("NEWSLETTER_CONFIRM_DAYS", default=3) * 86400
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=200)
