@@ -5,7 +5,8 @@ import io
 
 import pytest
 from django.test import Client, RequestFactory, override_settings
-from hypothesis import given, settings as hypothesis_settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from core.clients import client_ip, ratelimit_key
