@@ -142,13 +142,21 @@ class Subscriber(models.Model):
         super().save(*args, **kwargs)
 
     def confirm(self):
-        """Confirm the subscription; True if this call changed anything."""
-        if self.status == self.Status.CONFIRMED:
-            return False
-        self.status = self.Status.CONFIRMED
-        self.confirmed_at = timezone.now()
-        self.save(update_fields=["status", "confirmed_at", "updated_at"])
-        return True
+        """Confirm a pending signup; True if this call changed anything.
+
+        Only a pending row moves (one conditional UPDATE, so a confirmation racing
+        an unsubscribe cannot undo it): an old link opened after unsubscribing
+        leaves the reader unsubscribed.
+        """
+        now = timezone.now()
+        changed = (
+            type(self)
+            .objects.pending()
+            .filter(pk=self.pk)
+            .update(status=self.Status.CONFIRMED, confirmed_at=now, updated_at=now)
+        )
+        self.refresh_from_db(fields=["status", "confirmed_at", "updated_at"])
+        return bool(changed)
 
     def unsubscribe(self):
         """Stop all mail to this address; True if this call changed anything."""

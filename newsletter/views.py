@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from core.limits import public_post_limit
 from newsletter import services, tokens
 from newsletter.forms import SignupForm
+from newsletter.models import Subscriber
 from newsroom.security import same_origin_post
 
 PUBLIC_CACHE = {"public": True, "max_age": 600}
@@ -69,6 +70,13 @@ def confirm(request, token):
     subscriber, error_page = _token_page(request, token, tokens.CONFIRM)
     if error_page:
         return _private(error_page)
+    if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+        # Only pending signups are confirmed: an old link does not undo leaving.
+        context = {"subscriber": subscriber}
+        page = render(
+            request, "newsletter/confirm_unsubscribed.html", context, status=410
+        )
+        return _private(page)
     if request.method == "POST":
         services.confirm(subscriber)
         return _private(render(request, "newsletter/confirmed.html"))
