@@ -263,14 +263,26 @@ class Issue(models.Model):
         )
         return len(new)
 
+    def composed_articles(self):
+        """Every story put in the issue, live or not, in the issue order."""
+        return Article.objects.filter(issuestory__issue=self).order_by(
+            "issuestory__position", "issuestory__pk"
+        )
+
     def articles_for_mail(self):
-        """The stories in their issue order, with what the mail prints."""
+        """The stories that are live now, in their issue order, with what the mail
+        prints. A story unpublished since it was picked is not mailed."""
         return (
-            Article.objects.filter(issuestory__issue=self)
+            self.composed_articles()
+            .filter(pk__in=Article.objects.published().values("pk"))
             .select_related("hero_image")
             .prefetch_related("authors")
-            .order_by("issuestory__position", "issuestory__pk")
         )
+
+    def left_out(self):
+        """Stories in the issue that are not live now, so the mail leaves them out."""
+        live = Article.objects.published().values("pk")
+        return self.composed_articles().exclude(pk__in=live).only("headline", "status")
 
     def pending_recipients(self):
         """Confirmed subscribers this issue has not been handed to yet, by pk."""
