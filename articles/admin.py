@@ -1,12 +1,16 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import (
     AutocompleteSelectMultiple,
     RelatedFieldWidgetWrapper,
 )
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +26,11 @@ from shows.forms import ArticlePeopleFormMixin
 # Restoring a story brings back its byline and topics too.
 reversion_register(Byline)
 reversion_register(TaggedTopic)
-reversion_register(Article, follow=["byline_set", "taggedtopic_set"])
+# The preview secret stays out of history: restoring an old version must not bring
+# back revoked preview links.
+reversion_register(
+    Article, follow=["byline_set", "taggedtopic_set"], exclude=["preview_secret"]
+)
 
 
 class WorkflowFilter(admin.SimpleListFilter):
@@ -106,7 +114,14 @@ class ArticleAdmin(HistoryAdmin):
     autocomplete_fields = ["hero_image", "shows"]
     prepopulated_fields = {"slug": ["headline"]}
     inlines = [BylineInline]
-    actions = ["submit_for_review", "publish", "unpublish", "feature", "unfeature"]
+    actions = [
+        "submit_for_review",
+        "publish",
+        "unpublish",
+        "feature",
+        "unfeature",
+        "revoke_preview_links",
+    ]
     compare_fields = [
         "headline",
         "slug",
@@ -201,6 +216,35 @@ class ArticleAdmin(HistoryAdmin):
     def has_publish_permission(self, request):
         return services.can_publish(request.user)
 
+    def has_preview_permission(self, request):
+        return request.user.has_perm(services.PREVIEW_PERMISSION)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/revoke-preview-links/",
+                self.admin_site.admin_view(self.revoke_preview_view),
+                name="articles_article_revoke_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def revoke_preview_view(self, request, object_id):
+        """POST: every preview link of the story made so far stops working."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404
+        if request.method != "POST" or not self.has_preview_permission(request):
+            raise PermissionDenied
+        previews.revoke(article)
+        self.message_user(
+            request,
+            _("Preview links of “%(headline)s” revoked; a new one is below.")
+            % {"headline": article.headline},
+            messages.SUCCESS,
+        )
+        return redirect("admin:articles_article_change", article.pk)
+
     # --- Saving -------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
@@ -239,6 +283,7 @@ class ArticleAdmin(HistoryAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, **kwargs):
         obj = context.get("original")
+        context["can_revoke_preview"] = self.has_preview_permission(request)
         context["can_submit_for_review"] = (
             obj is None or obj.status == Status.DRAFT
         ) and self.has_change_permission(request, obj)
@@ -291,13 +336,17 @@ class ArticleAdmin(HistoryAdmin):
         hours = int(previews.max_age().total_seconds() // 3600)
         return format_html(
             '<input type="text" readonly value="{}" size="60" aria-label="{}"> '
-            "<p class=help>{}</p>",
+            "<p class=help>{}</p>"
+            '<button type="submit" form="revoke-preview-links" class="button">'
+            "{}</button> <span class=help>{}</span>",
             url,
             _("Preview link"),
             _(
                 "Anyone with this link can read this version of the story for the "
                 "next {} hours, without an account."
             ).format(hours),
+            _("Revoke preview links"),
+            _("Every link shared so far stops working at once."),
         )
 
     # --- Actions ------------------------------------------------------------------
@@ -347,6 +396,21 @@ class ArticleAdmin(HistoryAdmin):
     @admin.action(description=_("Make lead story"), permissions=["publish"])
     def feature(self, request, queryset):
         self._apply(request, queryset, services.article_feature, _("featured"))
+
+    @admin.action(description=_("Revoke preview links"), permissions=["preview"])
+    def revoke_preview_links(self, request, queryset):
+        for article in queryset:
+            previews.revoke(article)
+        self.message_user(
+            request,
+            ngettext(
+                "Preview links of %(n)d story revoked.",
+                "Preview links of %(n)d stories revoked.",
+                len(queryset),
+            )
+            % {"n": len(queryset)},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Stop leading"), permissions=["publish"])
     def unfeature(self, request, queryset):

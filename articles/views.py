@@ -92,7 +92,7 @@ def count_read(request, pk):
 def article_preview(request, token):
     """A draft through a signed link, for reviewers without an account."""
     try:
-        article_id = previews.article_id_from(token)
+        article_id, secret = previews.read(token)
     except previews.PreviewExpired:
         response = TemplateResponse(
             request, "articles/preview_expired.html", status=410
@@ -101,7 +101,10 @@ def article_preview(request, token):
         return response
     except previews.PreviewInvalid:
         raise Http404("No such preview.") from None
-    article = get_object_or_404(Article.objects.for_page(), pk=article_id)
+    # A link made before the editors revoked the story's links names an old secret.
+    article = get_object_or_404(
+        Article.objects.for_page(), pk=article_id, preview_secret=secret
+    )
     if article.is_published:
         return redirect(article)
     response = TemplateResponse(

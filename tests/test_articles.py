@@ -456,3 +456,36 @@ class TestPreviewLinks:
         response = client.get(previews.preview_url(article))
         assert response.status_code == 302
         assert response["Location"] == article.get_absolute_url()
+
+
+class TestRevokingPreviewLinks:
+    def test_revoked_links_stop_working_and_new_ones_work(self, client):
+        article = make_article(status=Status.REVIEW, headline="Embargoed story")
+        old = previews.preview_url(article)
+        assert client.get(old).status_code == 200
+        previews.revoke(article)
+        assert client.get(old).status_code == 404
+        new = previews.preview_url(article)
+        assert new != old
+        assert client.get(new).status_code == 200
+
+    def test_revoking_one_story_leaves_the_others_links(self, client):
+        one = make_article(status=Status.DRAFT)
+        other = make_article(status=Status.DRAFT)
+        url = previews.preview_url(other)
+        previews.revoke(one)
+        assert client.get(url).status_code == 200
+
+    def test_every_story_has_its_own_secret(self):
+        one, other = make_article(), make_article()
+        assert one.preview_secret and one.preview_secret != other.preview_secret
+
+    def test_a_signed_token_without_the_secret_is_refused(self, client):
+        """Links made before secrets existed name only the id."""
+        from django.core import signing
+
+        article = make_article(status=Status.DRAFT)
+        token = signing.dumps(
+            {"article": article.pk}, salt=previews.SALT, compress=True
+        )
+        assert client.get(f"/articles/preview/{token}/").status_code == 404
