@@ -19,6 +19,7 @@ from reversion import add_to_revision, is_active, set_comment
 from reversion import register as reversion_register
 
 from articles import previews, services
+from articles.body import validate_size
 from articles.history import HistoryAdmin
 from articles.models import Article, Byline, Status, TaggedTopic, Topic
 from shows.forms import ArticlePeopleFormMixin
@@ -89,6 +90,11 @@ class ArticleAdminForm(ArticlePeopleFormMixin, forms.ModelForm):
             "seo_title",
             "seo_description",
         ]
+
+    def clean_body(self):
+        body = self.cleaned_data.get("body")
+        validate_size(body)
+        return body
 
 
 @admin.register(Article)

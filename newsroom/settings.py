@@ -286,6 +286,9 @@ NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=200)
 NEWSLETTER_MAX_STORIES = 12
 NEWSLETTER_THUMBNAIL_WIDTH = 800  # JPEG rendition width for digest pictures
 
+# Story bodies over this many bytes of HTML are refused with a form error.
+ARTICLE_BODY_MAX_BYTES = env.int("ARTICLE_BODY_MAX_BYTES", default=1_000_000)
+
 # --- Discovery -----------------------------------------------------------------------
 # "Most read" (articles/reads.py): reads are counted in the cache and added to the
 # database by `manage.py flush_view_counts` and, at most this often, by the counting

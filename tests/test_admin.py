@@ -504,3 +504,20 @@ class TestRevokePreviewLinks:
         assert Article.objects.get(pk=article.pk).headline == "First"  # restored
         client.logout()
         assert client.get(old).status_code == 404
+
+
+class TestBodySizeLimit:
+    def test_an_oversized_body_is_a_form_error_not_a_stalled_worker(
+        self, client, editor
+    ):
+        body = "<p>" + "word " * 210_000 + "</p>"  # about 1.05 MB
+        response = client.post(ADD, form_data(headline="Too long", body=body))
+        assert response.status_code == 200
+        assert "the limit is" in response.text
+        assert not Article.objects.filter(headline="Too long").exists()
+
+    def test_a_long_body_under_the_limit_saves(self, client, editor):
+        body = "<p>" + "word " * 100_000 + "</p>"  # about 500 KB
+        response = client.post(ADD, form_data(headline="Long read", body=body))
+        assert response.status_code == 302
+        assert Article.objects.get(headline="Long read").word_count == 100_000
