@@ -437,6 +437,16 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "description", "in_navigation"]
 
+    # Topics in the navigation are in every page's header: an editor's choice.
+    def get_readonly_fields(self, request, obj=None):
+        return [] if services.can_publish(request.user) else ["in_navigation"]
+
+    def save_model(self, request, obj, form, change):
+        if not services.can_publish(request.user):
+            kept = change and Topic.objects.filter(pk=obj.pk, in_navigation=True)
+            obj.in_navigation = bool(kept and kept.exists())
+        super().save_model(request, obj, form, change)
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request).annotate(story_count=Count("tagged"))
         return queryset.order_by("name")  # GROUP BY drops Meta.ordering
