@@ -6,3 +6,6 @@ class NewsroomConfig(AppConfig):
 
     name = "newsroom"
     verbose_name = "Newsroom"
+
+    def ready(self):
+        from newsroom import twofactor  # noqa: F401  (signal receivers)
