@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils.crypto import get_random_string
 
 SALT = "articles.preview"
-DEFAULT_MAX_AGE = timedelta(hours=48)
 
 
 class PreviewExpired(Exception):
@@ -26,8 +25,7 @@ class PreviewInvalid(Exception):
 
 
 def max_age():
-    value = getattr(settings, "ARTICLE_PREVIEW_MAX_AGE", DEFAULT_MAX_AGE)
-    return value if isinstance(value, timedelta) else timedelta(seconds=value)
+    return timedelta(seconds=settings.ARTICLE_PREVIEW_MAX_AGE)
 
 
 def new_secret():

@@ -251,6 +251,8 @@ FORMATS = {
 }
 # 2: renditions are converted to sRGB and carry no colour profile.
 RENDITIONS_VERSION = 2
+# Open Graph and feed pictures: what Google Discover and the share cards ask for.
+SHARE_WIDTH = 1200
 
 
 def shape_for(name):

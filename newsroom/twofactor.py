@@ -23,9 +23,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.roles import PUBLISH_PERMISSION
+
 SESSION_KEY = "newsroom.second_factor"
 VERIFY, ENROL = "verify", "enrol"
-PUBLISH_PERMISSION = "articles.publish_article"
 
 
 def is_required(user):

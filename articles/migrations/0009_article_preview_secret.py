@@ -17,7 +17,7 @@ def give_each_story_its_own_secret(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_article_kind"),
+        ("articles", "0008_article_people"),
     ]
 
     operations = [
