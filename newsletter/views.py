@@ -65,6 +65,7 @@ def _private(response):
 @never_cache
 @csrf_exempt  # the signed token in the URL is the credential
 @require_http_methods(["GET", "HEAD", "POST"])
+@public_post_limit
 def confirm(request, token):
     """GET asks (link scanners only GET), POST confirms and shows the thank-you page."""
     subscriber, error_page = _token_page(request, token, tokens.CONFIRM)
@@ -87,6 +88,7 @@ def confirm(request, token):
 @never_cache
 @csrf_exempt  # RFC 8058 one-click POSTs come from mail providers, not our pages
 @require_http_methods(["GET", "HEAD", "POST"])
+@public_post_limit
 def unsubscribe(request, token):
     """GET asks, POST (our button or the mail client's one-click) unsubscribes."""
     subscriber, error_page = _token_page(request, token, tokens.UNSUBSCRIBE)

@@ -145,7 +145,13 @@ class TestPublicPostLimit:
         return make_article()
 
     def endpoints(self, article):
-        return ["/newsletter/", f"/reads/{article.pk}/"]
+        reader = Subscriber.objects.create(email="r@example.com", status="pending")
+        return [
+            "/newsletter/",
+            f"/reads/{article.pk}/",
+            reader.get_confirm_url(),
+            reader.get_unsubscribe_url(),
+        ]
 
     def test_big_bodies_are_refused_by_content_length_unread(self, client, article):
         for url in self.endpoints(article):
@@ -158,6 +164,7 @@ class TestPublicPostLimit:
                 **SAME_ORIGIN,
             )
             assert response.status_code == 413, url
+        assert Subscriber.objects.get().status == "pending"
 
     def test_the_limit_is_a_setting(self, client, settings, article):
         settings.PUBLIC_POST_MAX_BYTES = 10
