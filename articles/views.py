@@ -11,6 +11,7 @@ from django_ratelimit.core import is_ratelimited
 
 from articles import previews, reads
 from articles.models import Article, Topic
+from core.cache_tags import list_tag
 from core.clients import ratelimit_key
 from core.http import CacheableMixin, cacheable
 from core.limits import public_post_limit
@@ -105,6 +106,7 @@ def article_preview(request, token):
 
 class TopicListView(CacheableMixin, ListView):
     template_name = "articles/topic_list.html"
+    cache_tags = (list_tag(Topic), list_tag(Article))  # story counts
     context_object_name = "topics"
     paginate_by = 48
 

@@ -26,9 +26,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from articles import search
 from articles.models import Article, Topic, prefetch_for_cards
 from articles.navigation import navigation_topics
+from core.cache_tags import list_tag
 from core.http import CacheableMixin, cacheable
 from newsroom import twofactor
 from newsroom.forms import OneTimeCodeForm
+from shows.models import Person, Show
 
 
 class HomeView(CacheableMixin, TemplateView):
@@ -37,6 +39,7 @@ class HomeView(CacheableMixin, TemplateView):
     topics are fetched once for the stories of every section."""
 
     template_name = "newsroom/home.html"
+    cache_tags = (list_tag(Article),)
     latest_count = 12
     beside_lead = 4
     rail_size = 4
@@ -74,6 +77,7 @@ class SearchView(CacheableMixin, ListView):
 
     template_name = "newsroom/search.html"
     context_object_name = "stories"
+    cache_tags = (list_tag(Article), list_tag(Show), list_tag(Person))
     paginate_by = 20
 
     def get(self, request, *args, **kwargs):
