@@ -2,6 +2,7 @@
 (core.limits), as the rate limits and the login throttle use them."""
 
 import io
+import ipaddress
 
 import pytest
 from django.test import Client, RequestFactory, override_settings
@@ -9,7 +10,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from core.clients import client_ip, ratelimit_key
+from core.clients import _address, client_ip, ratelimit_key
 from newsletter.models import Subscriber
 from tests.factories import make_article
 
@@ -81,8 +82,24 @@ class TestClientIp:
         with override_settings(TRUSTED_PROXY_COUNT=count):
             address = client_ip(request)
             key = ratelimit_key("g", request)
-        assert address == "10.0.0.1" or (count and address in header)
+        hops = {str(ipaddress.ip_address(address))} & {
+            _address(hop) for hop in header.split(",")
+        }
+        assert address == "10.0.0.1" or (count and hops)
         assert key
+
+    @hypothesis_settings(max_examples=200, deadline=None)
+    @given(
+        chain=st.lists(st.ip_addresses().map(str), min_size=1, max_size=8),
+        count=st.integers(min_value=1, max_value=8),
+    )
+    def test_with_a_well_formed_chain_it_is_the_nth_hop_from_the_right(
+        self, chain, count
+    ):
+        request = request_with(", ".join(chain))
+        with override_settings(TRUSTED_PROXY_COUNT=count):
+            address = client_ip(request)
+        assert address == (chain[-count] if len(chain) >= count else chain[0])
 
 
 @pytest.mark.django_db
