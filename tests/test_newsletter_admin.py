@@ -349,3 +349,29 @@ class TestStoriesNoLongerLive:
         )
         assert "Add at least one live story" in response.text
         assert not mail.outbox
+
+    def test_the_command_mails_only_live_stories_and_names_the_rest(self, issue):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        make_subscribers(1)
+        out = StringIO()
+        call_command("send_newsletter", "--issue", str(issue.pk), stdout=out)
+        assert "Left out, not live now: Rewritten while off the site" in out.getvalue()
+        [message] = mail.outbox
+        assert "Story number 1" in message.body
+        assert "Rewritten" not in message.body
+
+    def test_the_command_refuses_an_issue_with_no_live_story(self):
+        from django.core.management import CommandError, call_command
+
+        make_subscribers(1)
+        article = make_article(1)
+        issue = make_issue([article])
+        article.status = "draft"
+        article.save()
+        with pytest.raises(CommandError, match="None of issue"):
+            call_command("send_newsletter", "--issue", str(issue.pk))
+        assert not mail.outbox
+        assert Issue.objects.get().status == "draft"
