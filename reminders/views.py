@@ -2,8 +2,9 @@
 
 The control sits on cacheable pages, so these carry no CSRF token: like the signup
 form they accept only same-origin requests (core.security). Bodies over
-MAX_BODY bytes are refused before they are read, and each client address may
-subscribe REMINDERS_SUBSCRIBE_RATE times (20 a minute by default).
+PUBLIC_POST_MAX_BYTES (16 KB) are refused before they are read (core.limits), and
+each client address (core.clients) may post REMINDERS_SUBSCRIBE_RATE times (20 a
+minute by default).
 """
 
 import json
@@ -18,12 +19,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
+from core.clients import ratelimit_key
+from core.limits import public_post_limit
 from core.security import is_same_origin
 from reminders import vapid
 from reminders.forms import SubscribeForm
 from reminders.models import Subscription
-
-MAX_BODY = 16 * 1024
 
 
 class BadRequest(Exception):
@@ -38,22 +39,18 @@ def _read_json(request, *, group):
         raise BadRequest("Requests must come from this site's pages.", status=403)
     if vapid.keys() is None:
         raise BadRequest("Reminders are not available.", status=404)
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > MAX_BODY:
-        raise BadRequest("The request is too large.", status=413)
     if is_ratelimited(
         request,
         group=group,
-        key="ip",
+        key=ratelimit_key,
         rate=settings.REMINDERS_SUBSCRIBE_RATE,
         increment=True,
     ):
         raise BadRequest("Too many requests; try again in a minute.", status=429)
-    body = request.read(MAX_BODY + 1)  # a body sent without its length is cut here
-    if len(body) > MAX_BODY:
+    # public_post_limit refused a declared length over the limit; this caps the rest.
+    limit = settings.PUBLIC_POST_MAX_BYTES
+    body = request.read(limit + 1)
+    if len(body) > limit:
         raise BadRequest("The request is too large.", status=413)
     try:
         data = json.loads(body)
@@ -97,6 +94,7 @@ def _form_data(data):
 @csrf_exempt  # is_same_origin() stands in for the token (see the module docstring)
 @never_cache
 @require_POST
+@public_post_limit
 def subscribe(request):
     """Store a subscription and exactly the follows given: 201 new, 200 updated."""
     try:
@@ -125,6 +123,7 @@ def subscribe(request):
 @csrf_exempt
 @never_cache
 @require_POST
+@public_post_limit
 def unsubscribe(request):
     """Forget a subscription and its follows: 204 whether or not it was known."""
     try:

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("articles", "0009_article_announced_at"),
+        ("articles", "0010_article_announced_at"),
         ("shows", "0003_trailer_and_constraint_fixes"),
     ]
 

@@ -17,7 +17,7 @@ def mark_live_stories_announced(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0008_article_people"),
+        ("articles", "0009_article_preview_secret"),
     ]
 
     operations = [
