@@ -16,6 +16,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from articles.models import Article, Topic
 from authors.models import Author
+from core.cache_tags import list_tag
 from core.http import cacheable
 from core.links import absolute
 from images.processing import SHARE_WIDTH
@@ -43,10 +44,24 @@ class StoriesRss(MediaContentMixin, Rss201rev2Feed):
     def rss_attributes(self):
         return {**super().rss_attributes(), "xmlns:media": MEDIA_RSS}
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)  # with <atom:link rel="self">
+        if settings.WEBSUB_HUB_URL:
+            # WebSub: subscribers learn where to subscribe (articles.pings).
+            hub = {"rel": "hub", "href": settings.WEBSUB_HUB_URL}
+            handler.addQuickElement("atom:link", None, hub)
+
 
 class StoriesAtom(MediaContentMixin, Atom1Feed):
     def root_attributes(self):
         return {**super().root_attributes(), "xmlns:media": MEDIA_RSS}
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)  # with <link rel="self">
+        if settings.WEBSUB_HUB_URL:
+            handler.addQuickElement(
+                "link", "", {"rel": "hub", "href": settings.WEBSUB_HUB_URL}
+            )
 
 
 class StoryFeed(Feed):
@@ -56,7 +71,8 @@ class StoryFeed(Feed):
     limit = 30
 
     def __call__(self, request, *args, **kwargs):
-        return cacheable(super().__call__(request, *args, **kwargs))
+        response = super().__call__(request, *args, **kwargs)
+        return cacheable(response, list_tag(Article))
 
     def stories(self, obj):
         return Article.objects.published()

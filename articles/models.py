@@ -11,6 +11,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Prefetch,
+    Q,
     Subquery,
     Sum,
     Value,
@@ -18,6 +19,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -27,6 +29,7 @@ from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from articles.body import BODY_EXTENSIONS, picture_ids, render_body, sanitise
+from articles.previews import new_secret
 from authors.models import Author
 from core.publishing import Status, live, scheduled
 from images.models import Image
@@ -163,7 +166,36 @@ def prefetch_for_cards(articles):
     prefetch_related_objects(list(articles), *card_prefetches())
 
 
+# Sent after a queryset update() changed the status or publish time of stories.
+publishing_updated = Signal()
+
+
+class AnnouncementField(models.DateTimeField):
+    """When a story was announced as live (articles.publication); written only there.
+
+    A save writes back what the database holds (`SET col = col`), so a copy of a story
+    loaded before it was announced can never clear the mark and announce it twice.
+    """
+
+    def pre_save(self, model_instance, add):
+        if add:
+            return super().pre_save(model_instance, add)
+        return F(self.attname)
+
+
 class ArticleQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Says so when it changed stories' status or publish time (save() sends
+        post_save; an update() nothing): articles.publication announces them."""
+        rows = super().update(**kwargs)
+        if rows and {"status", "publish_at"} & kwargs.keys():
+            publishing_updated.send(sender=Article)
+        return rows
+
+    def unannounced(self):
+        """Live stories that have not been announced yet (articles.publication)."""
+        return self.published().filter(announced_at__isnull=True)
+
     def published(self):
         """Articles a reader may see: published, and their publish time has come."""
         return self.filter(live())
@@ -384,6 +416,16 @@ class Article(models.Model):
     first_published_at = models.DateTimeField(
         _("first published"), null=True, blank=True, editable=False
     )
+    announced_at = AnnouncementField(
+        _("announced"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the story was announced as live (reminders, search engines); "
+            "never twice, even if it is rescheduled or published again."
+        ),
+    )
     revised_at = models.DateTimeField(
         _("last updated"),
         null=True,
@@ -423,6 +465,8 @@ class Article(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Part of every preview link; a new value revokes all links made before.
+    preview_secret = models.CharField(max_length=32, default=new_secret, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Headline (weight A), standfirst (B) and body text (C), kept up to date by a
@@ -456,6 +500,12 @@ class Article(models.Model):
             ),
             # The newest correction or update, for the sitemap index's lastmod.
             models.Index(F("revised_at").desc(nulls_last=True), name="article_rev_idx"),
+            # Only the stories not yet announced: the due-story check reads just these.
+            models.Index(
+                fields=["publish_at"],
+                condition=Q(announced_at__isnull=True),
+                name="article_unannounced_idx",
+            ),
             # Created on PostgreSQL only (see the migration).
             GinIndex(fields=["search_vector"], name="article_search_idx"),
         ]

@@ -13,8 +13,11 @@ from django_ratelimit.core import is_ratelimited
 
 from articles import previews, reads
 from articles.models import Article, Topic, page_prefetches
+from core.cache_tags import list_tag
+from core.clients import ratelimit_key
 from core.fragments import Fragments, version_of, with_version
 from core.http import CacheableMixin, cacheable
+from core.limits import public_post_limit
 from core.security import is_same_origin
 
 RELATED_STORIES = 4
@@ -74,6 +77,7 @@ article_detail = ArticleDetailView.as_view()
 @csrf_exempt  # a beacon carries no token: is_same_origin() stands in for it
 @never_cache
 @require_POST
+@public_post_limit
 def count_read(request, pk):
     """One read of a live story, for "most read" (static/js/reads.js sends it).
 
@@ -86,7 +90,7 @@ def count_read(request, pk):
     if is_ratelimited(
         request,
         group="articles.reads",
-        key="ip",
+        key=ratelimit_key,
         rate=settings.READS_RATE_PER_IP,
         increment=True,
     ):
@@ -98,10 +102,18 @@ def count_read(request, pk):
     return HttpResponse(status=204)
 
 
+def indexnow_key(request, key):
+    """/<INDEXNOW_KEY>.txt: search engines read the key here to trust our pings."""
+    if not settings.INDEXNOW_KEY or key != settings.INDEXNOW_KEY:
+        raise Http404("No such file.")
+    response = HttpResponse(key, content_type="text/plain; charset=utf-8")
+    return cacheable(response)
+
+
 def article_preview(request, token):
     """A draft through a signed link, for reviewers without an account."""
     try:
-        article_id = previews.article_id_from(token)
+        article_id, secret = previews.read(token)
     except previews.PreviewExpired:
         response = TemplateResponse(
             request, "articles/preview_expired.html", status=410
@@ -110,7 +122,10 @@ def article_preview(request, token):
         return response
     except previews.PreviewInvalid:
         raise Http404("No such preview.") from None
-    article = get_object_or_404(Article.objects.for_page(), pk=article_id)
+    # A link made before the editors revoked the story's links names an old secret.
+    article = get_object_or_404(
+        Article.objects.for_page(), pk=article_id, preview_secret=secret
+    )
     if article.is_published:
         return redirect(article)
     response = TemplateResponse(
@@ -125,6 +140,7 @@ def article_preview(request, token):
 
 class TopicListView(CacheableMixin, ListView):
     template_name = "articles/topic_list.html"
+    cache_tags = (list_tag(Topic), list_tag(Article))  # story counts
     context_object_name = "topics"
     paginate_by = 48
 

@@ -28,7 +28,21 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 
+from core import cache_tags
+
 CODE_SUFFIXES = {".py", ".html", ".txt", ".xml"}
+# Settings that pages print (names, addresses, the reminders key): a new value starts
+# new pieces, as a release does.
+MARKUP_SETTINGS = (
+    "SITE_NAME",
+    "SITE_URL",
+    "STATIC_URL",
+    "MEDIA_URL",
+    "LANGUAGE_CODE",
+    "TIME_ZONE",
+    "VAPID_PUBLIC_KEY",
+    "AWS_S3_CUSTOM_DOMAIN",
+)
 
 _source = None
 
@@ -56,7 +70,8 @@ def version_of(row):
 
 @lru_cache
 def code_version():
-    """A digest of the project's code, templates and static manifest as deployed.
+    """A digest of the project's code, templates, static manifest and the settings
+    pages print, as deployed.
 
     Part of every fragment key, so a release that changes how pages look never
     serves pieces rendered by the one before. The same files give the same digest
@@ -79,6 +94,8 @@ def code_version():
     if manifest.exists():
         files.add(manifest)
     digest = hashlib.blake2b(digest_size=6)
+    for name in MARKUP_SETTINGS:
+        digest.update(f"{name}={getattr(settings, name, None)!r}".encode())
     for path in sorted(files):
         stat = path.stat()
         digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
@@ -114,8 +131,18 @@ class Fragments:
         return self.enabled and len(self.found) == len(self.names)
 
     def get(self, name):
-        return self.found.get(name)
+        """The cached piece, or None. Its cache tags join the page's, since the
+        objects it shows are not read on this request (core.cache_tags)."""
+        found = self.found.get(name)
+        if found is None:
+            return None
+        html, tags = found
+        cache_tags.add(*tags)
+        return html
 
     def store(self, name, html):
+        """Keep a piece with the cache tags of what the page read to make it."""
         if self.enabled and name in self.keys:
-            cache.set(self.keys[name], html, self.seconds)
+            cache.set(
+                self.keys[name], (html, sorted(cache_tags.collected())), self.seconds
+            )

@@ -25,6 +25,9 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Serve static files from the app folders; no collectstatic in tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# One process: its memory is the cache (REDIS_URL still switches to Redis).
+if not os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests change content between requests; the page cache is tested on its own.
 CACHE_MIDDLEWARE_SECONDS = 0
 # A read replica that is the test database itself (TEST MIRROR), so tests can check
@@ -33,3 +36,6 @@ CACHE_MIDDLEWARE_SECONDS = 0
 # another connection's test transaction.
 DATABASES["replica_0"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 DATABASE_ROUTERS = []
+# Requests and tasks do not look for due stories (each test's first request would
+# spend queries on it); tests/test_publication.py turns it on where it is tested.
+STORY_ANNOUNCE_SECONDS = 0

@@ -321,3 +321,17 @@ def _save(instance, **fields):
     for name, value in fields.items():
         setattr(instance, name, value)
     instance.save()
+
+
+class TestCacheTagsOfCachedPieces:
+    def test_a_page_from_cached_pieces_still_names_what_it_shows(self, client, story):
+        """Objects inside a cached piece are not read again, so the piece carries
+        their cache tags: a later change to them still purges the page."""
+        first = client.get(story.get_absolute_url())
+        second = client.get(story.get_absolute_url())
+        author = story.authors.get()
+        tags = set(second["Surrogate-Key"].split())
+        assert tags == set(first["Surrogate-Key"].split())
+        assert {f"author-{author.pk}", f"show-{story.shows.get().pk}"} <= tags
+        related = Article.objects.get(headline="The cast reacts")
+        assert f"article-{related.pk}" in tags
