@@ -101,6 +101,7 @@ def main():
         "SITE_URL": f"http://127.0.0.1:{args.port}",
         "LOG_LEVEL": "WARNING",
         "READS_FLUSH_SECONDS": "0",
+        "CACHE_DIR": str(work / "cache"),
     }
     env.pop("REDIS_URL", None)
     server = None
@@ -129,7 +130,8 @@ def main():
         print(
             f"\ngunicorn: {args.workers} sync workers; wrk: {args.connections} "
             f"connections, Connection: close, {args.seconds:g} s per run; DEBUG off, "
-            f"{'PostgreSQL' if args.postgres else 'SQLite'}, local-memory cache, "
+            f"{'PostgreSQL' if args.postgres else 'SQLite'}, "
+            "the default cache (no REDIS_URL), "
             f"demo + {args.bulk} bulk stories"
         )
         for mode in modes:

@@ -51,6 +51,7 @@ def main():
         FRAGMENT_CACHE_SECONDS="0",
         LOG_LEVEL="WARNING",
         READS_FLUSH_SECONDS="0",
+        CACHE_DIR=str(work / "cache"),
     )
     os.environ.pop("REDIS_URL", None)
     try:

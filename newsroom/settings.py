@@ -161,10 +161,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Persistent connections, checked before reuse so a restarted server costs no 500.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections, checked before reuse so a restarted server costs no 500.
+# SQLite too: opening it and setting its pragmas cost about as much as a cached page.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Read replicas (comma-separated URLs): anonymous readers' queries go to them, writes,
 # staff and the admin stay on the primary (newsroom.routers).
 DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])

@@ -93,6 +93,14 @@ def test_database_url_switches_to_postgres_with_persistent_checked_connections()
     assert db["CONN_MAX_AGE"] > 0 and db["CONN_HEALTH_CHECKS"] is True
 
 
+def test_sqlite_connections_are_kept_too():
+    """Opening SQLite and setting its pragmas on every request cost more CPU than
+    a page built from cached fragments (bench/profile_page.py)."""
+    db = settings_json(["DATABASES"], PROD)["DATABASES"]["default"]
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["CONN_MAX_AGE"] > 0 and db["CONN_HEALTH_CHECKS"] is True
+
+
 def test_worker_processes_without_redis_share_a_file_cache(tmp_path):
     """Gunicorn's workers must see one another's purges and counts: without Redis
     and with DEBUG off, the cache is a folder they share, not each one's memory."""
