@@ -73,12 +73,14 @@ class BylineInline(admin.TabularInline):
 
 
 class GallerySlideInline(admin.TabularInline):
-    """A gallery's pictures; static/articles/sortable-inline.js adds move buttons
-    and dragging that renumber the positions."""
+    """A gallery's slides: reorder, recaption or delete them here (the move buttons
+    and dragging of static/articles/sortable-inline.js renumber the positions); add
+    pictures with the story form's "Add pictures" field, many at once. Each row shows
+    its picture read-only, so the list costs one query however long it is."""
 
     model = GallerySlide
-    autocomplete_fields = ["image"]
-    fields = ["image", "caption", "position"]
+    fields = ["thumbnail", "caption", "position"]
+    readonly_fields = ["thumbnail"]
     extra = 0
     classes = ["sortable-inline"]
     verbose_name = _("slide")
@@ -87,6 +89,21 @@ class GallerySlideInline(admin.TabularInline):
     class Media:
         js = ["articles/sortable-inline.js"]
         css = {"all": ["articles/sortable-inline.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("image")
+
+    def has_add_permission(self, request, obj=None):
+        return False  # through "Add pictures", which can add many at once
+
+    @admin.display(description=_("picture"))
+    def thumbnail(self, slide):
+        image = slide.image
+        return format_html(
+            '<img src="{}" alt="" width="80" height="45"> {}',
+            image.rendition_url(160, shape="16:9"),
+            image.caption or image.alt_text,
+        )
 
 
 class CorrectionInline(admin.StackedInline):
@@ -225,7 +242,7 @@ class ArticleAdmin(HistoryAdmin):
                     },
                 ),
             )
-        if editable and (obj is None or obj.is_gallery):
+        if editable and obj is not None and obj.is_gallery:
             fieldsets.insert(
                 1,
                 (
@@ -233,7 +250,8 @@ class ArticleAdmin(HistoryAdmin):
                     {
                         "fields": ["gallery_pictures"],
                         "description": _(
-                            "For galleries: the slides follow this section."
+                            "The slides are listed below the story's other "
+                            "sections, in the order readers see them."
                         ),
                     },
                 ),
@@ -241,12 +259,13 @@ class ArticleAdmin(HistoryAdmin):
         return fieldsets
 
     def get_inlines(self, request, obj):
-        inlines = [BylineInline]
-        if obj is None or obj.is_gallery:
-            inlines.append(GallerySlideInline)
-        if obj is not None:
-            inlines.append(CorrectionInline)
-        return inlines
+        if obj is None:
+            return [BylineInline]
+        return [
+            BylineInline,
+            *([GallerySlideInline] if obj.is_gallery else []),
+            CorrectionInline,
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*self.record_fields, "preview_link"]
@@ -541,7 +560,8 @@ class LiveUpdateAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     search_fields = ["title", "body", "article__headline"]
     search_help_text = _("Search update titles and words, or the live blog headline.")
-    autocomplete_fields = ["article", "writers"]
+    # Plain selects: an autocomplete widget fails to re-render a garbage id
+    # posted to it, and the live blogs and writers to choose from are few.
     date_hierarchy = "posted_at"
 
     def get_queryset(self, request):

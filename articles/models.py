@@ -554,6 +554,12 @@ class Article(models.Model):
         return self.coverage_start_at or self.publish_at
 
     @property
+    def latest_correction(self):
+        """The newest correction or clarification (prefetch_format() fetches them)."""
+        corrections = list(self.corrections.all())
+        return corrections[-1] if corrections else None
+
+    @property
     def hero_caption_text(self):
         if self.hero_caption:
             return self.hero_caption
