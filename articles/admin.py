@@ -72,6 +72,16 @@ class BylineInline(admin.TabularInline):
     verbose_name_plural = _("byline (in order; lowest position first)")
 
 
+class PictureAutocomplete(AutocompleteSelectMultiple):
+    """Django's autocomplete widget looks the posted values up to show them again,
+    and a value that is not an id makes that query raise: leave such values out
+    (the form field has already refused them)."""
+
+    def optgroups(self, name, value, attr=None):
+        ids = [v for v in value if str(v).isdigit()]
+        return super().optgroups(name, ids, attr)
+
+
 class GallerySlideInline(admin.TabularInline):
     """A gallery's slides: reorder, recaption or delete them here (the move buttons
     and dragging of static/articles/sortable-inline.js renumber the positions); add
@@ -150,6 +160,17 @@ class ArticleAdminForm(ArticlePeopleFormMixin, forms.ModelForm):
             "seo_title",
             "seo_description",
         ]
+
+    def clean_gallery_pictures(self):
+        """The chosen pictures in the order they were picked, not the library's."""
+        chosen = {
+            str(image.pk): image for image in self.cleaned_data["gallery_pictures"]
+        }
+        name = "gallery_pictures"
+        picked = self.fields[name].widget.value_from_datadict(
+            self.data, self.files, self.add_prefix(name)
+        )
+        return [chosen[pk] for pk in dict.fromkeys(map(str, picked)) if pk in chosen]
 
     def clean(self):
         cleaned = super().clean()
@@ -285,7 +306,7 @@ class ArticleAdmin(HistoryAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         if "gallery_pictures" in form.base_fields:
             field = form.base_fields["gallery_pictures"]
-            field.widget = AutocompleteSelectMultiple(
+            field.widget = PictureAutocomplete(
                 GallerySlide._meta.get_field("image"), self.admin_site
             )
         return form
