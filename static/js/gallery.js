@@ -2,7 +2,9 @@
 // picture at a time in a scroll-snapping strip (swipe on phones), "Previous" and
 // "Next" buttons with "3 of 12" between them, and the arrow keys (Home and End too)
 // anywhere in the gallery. The address follows the slide (#slide-3), so a link
-// opens on it. Without this script the gallery is a list of numbered figures.
+// opens on it. site.css lays the slideshow out wherever scripts run (the
+// `scripting` media feature), before this script arrives, so nothing jumps; without
+// scripts the gallery is a list of numbered figures.
 (function () {
   "use strict";
 
@@ -19,26 +21,9 @@
   var current = 0;
   var settling = null;
 
-  function control(label, text) {
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "gallery__button";
-    button.innerHTML = text;
-    button.setAttribute("aria-label", label);
-    return button;
-  }
-
-  var previous = control("Previous picture", '<span aria-hidden="true">←</span> Previous');
-  var next = control("Next picture", 'Next <span aria-hidden="true">→</span>');
-  var status = document.createElement("p");
-  status.className = "gallery__status";
-  status.setAttribute("aria-live", "polite");
-  var controls = document.createElement("div");
-  controls.className = "gallery__controls";
-  controls.append(previous, status, next);
-  track.before(controls);
-
-  gallery.classList.add("gallery--slideshow");
+  var previous = gallery.querySelector("[data-gallery-previous]");
+  var next = gallery.querySelector("[data-gallery-next]");
+  var status = gallery.querySelector("[data-gallery-status]");
   track.tabIndex = 0;
   track.setAttribute("aria-label", "Pictures: use the arrow keys for the next or previous one");
 
@@ -93,6 +78,10 @@
         current = shown;
         update(true);
       }
+      // Line the picture up exactly if something left it a few pixels off.
+      if (Math.abs(track.scrollLeft - current * track.clientWidth) > 1) {
+        track.scrollTo({ left: current * track.clientWidth });
+      }
     }, 120);
   });
 
@@ -100,10 +89,19 @@
     track.scrollLeft = current * track.clientWidth;
   });
 
-  var asked = /^#slide-(\d+)$/.exec(location.hash);
-  if (asked) {
-    go(Number(asked[1]) - 1, false);
-  } else {
+  function followAddress() {
+    var asked = /^#slide-(\d+)$/.exec(location.hash);
+    if (asked) {
+      go(Number(asked[1]) - 1, false);
+    }
+    return Boolean(asked);
+  }
+
+  // A link to #slide-N, on arrival or later; the browser's own jump to the
+  // anchor may land after ours, so the load event puts the strip right again.
+  window.addEventListener("hashchange", followAddress);
+  window.addEventListener("load", followAddress);
+  if (!followAddress()) {
     update(false);
   }
 })();
