@@ -402,7 +402,7 @@ class ArticleAdmin(HistoryAdmin):
             self._live_blog_context(request, obj, context)
         return super().render_change_form(request, context, add, change, **kwargs)
 
-    live_updates_shown = 50
+    live_updates_shown = 20
 
     def _live_blog_context(self, request, article, context):
         """The "post an update" form (for those who may post) and the updates."""
@@ -577,7 +577,7 @@ class LiveUpdateAdmin(admin.ModelAdmin):
     form = LiveUpdateForm
     quick_fields = ["title", "body", "is_pinned"]
     list_display = ["__str__", "article", "posted_at", "by", "is_pinned"]
-    list_filter = ["is_pinned"]
+    list_filter = ["is_pinned", ("article", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["article"]
     search_fields = ["title", "body", "article__headline"]
     search_help_text = _("Search update titles and words, or the live blog headline.")

@@ -362,6 +362,19 @@ class TestPostingAnUpdate:
             response = client.get(change_url(blog))
         assert len(response.context["live_updates"]) == n
 
+    def test_a_long_live_blog_links_to_all_its_updates(self, client, editor):
+        blog = make_live_blog()
+        other = make_live_update(make_live_blog(), title="Another blog's update")
+        for i in range(21):
+            make_live_update(blog, minutes_ago=i, title=f"Number {i}")
+        response = client.get(change_url(blog))
+        assert len(response.context["live_updates"]) == 20
+        link = f"/admin/articles/liveupdate/?article__id__exact={blog.pk}"
+        assert link in response.text
+        listed = client.get(link)
+        assert listed.status_code == 200
+        assert "Number 20" in listed.text and other.title not in listed.text
+
 
 class TestEditingUpdates:
     def test_writer_edits_their_own_update(self, client, writer):

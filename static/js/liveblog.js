@@ -86,7 +86,12 @@
       return;
     }
     busy = true;
-    fetch(url + "?after=" + newestId(), { headers: { Accept: "application/json" } })
+    // The answer is public for minutes (the CDN and the page cache keep it until
+    // the story changes); "no-cache" keeps only this browser from reusing its copy.
+    fetch(url + "?after=" + newestId(), {
+      cache: "no-cache",
+      headers: { Accept: "application/json" },
+    })
       .then(function (response) {
         return response.ok ? response.json() : null;
       })

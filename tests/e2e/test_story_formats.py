@@ -58,6 +58,14 @@ class TestLiveBlog:
 
         # The reader's page, with a clock the test moves on instead of waiting.
         page.clock.install()
+        page.add_init_script(
+            """window.fetchCacheModes = [];
+            const fetchFirst = window.fetch;
+            window.fetch = (url, init) => {
+              window.fetchCacheModes.push(init && init.cache);
+              return fetchFirst(url, init);
+            };"""
+        )
         page.goto(blog.get_absolute_url())
         check_page(page, network, "live-blog")
         page.evaluate("() => { window.notReloaded = true; }")
@@ -67,6 +75,14 @@ class TestLiveBlog:
         page.locator(held).evaluate("(el) => el.scrollIntoView({block: 'start'})")
         before = top_of(page, held)
         assert top_of(page, ".live-blog__updates") < 0
+        # A round with nothing new. Its answer is public for minutes and the URL
+        # stays the same until there is news, so the browser must not reuse it: the
+        # script asks for no-cache (checked on fetch() itself, since Playwright's
+        # request routing turns the browser's HTTP cache off in these tests).
+        with page.expect_response(lambda r: "updates.json" in r.url) as quiet:
+            page.clock.run_for(POLL_MS)
+        assert quiet.value.json()["updates"] == []
+        assert page.evaluate("() => window.fetchCacheModes") == ["no-cache"]
 
         # The writer posts from the story's admin page (read-only to them: it is live).
         desk = browser.new_context(
@@ -86,6 +102,7 @@ class TestLiveBlog:
             form.get_by_role("button", name="Post update").click()
             expect(admin.locator(".messagelist .success")).to_be_visible()
             expect(admin.locator("#live-updates")).to_contain_text("Best drama")
+            screenshot(admin, "admin-live-blog")
         finally:
             desk.close()
         new = blog.live_updates.get(title="Best drama goes to Heartstopper")
@@ -239,3 +256,25 @@ class TestCorrections:
         expect(page.locator("#corrections")).to_be_in_viewport()
         expect(page.locator("#corrections")).to_contain_text("4.3 billion")
         check_page(page, network, f"corrected-story-{viewport}")
+
+
+@pytest.mark.parametrize("viewport", ["desktop"])  # the desk works on a computer
+class TestGalleryDesk:
+    def test_editor_reorders_slides_with_the_move_buttons(self, page, login):
+        login(make_user("editor"))
+        gallery = make_gallery(3)
+        first, second, third = gallery.slides.all()
+        page.goto(f"/admin/articles/article/{gallery.pk}/change/")
+        rows = page.locator("#slides-group tbody tr.form-row:not(.empty-form)")
+        expect(rows).to_have_count(3)
+        rows.nth(0).get_by_role("button", name="Move down").click()
+        expect(rows.nth(0)).to_contain_text(second.image.caption)
+        positions = page.locator("#slides-group td.field-position input")
+        assert [positions.nth(n).input_value() for n in range(3)] == ["1", "2", "3"]
+        # Keyboard: focus stays on the moved row's button, so it can go on moving.
+        page.keyboard.press("Enter")
+        expect(rows.nth(2)).to_contain_text(first.image.caption)
+        screenshot(page, "admin-gallery-slides")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.locator(".messagelist .success")).to_be_visible()
+        assert list(gallery.slides.all()) == [second, third, first]
