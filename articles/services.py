@@ -9,17 +9,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Article, Kind, LiveUpdate, Status
+from core.roles import is_editor
 
-PUBLISH_PERMISSION = "articles.publish_article"
 PREVIEW_PERMISSION = "articles.preview_article"
 
 
 class WorkflowError(Exception):
     """The step does not apply to the story in its current state."""
-
-
-def can_publish(user):
-    return user.has_perm(PUBLISH_PERMISSION)
 
 
 def is_own(article, user):
@@ -32,16 +28,16 @@ def is_own(article, user):
 
 
 def can_edit(article, user):
-    """Editors edit every story; writers only their own drafts (SPEC roles)."""
+    """Editors edit every story; writers only their own drafts."""
     if not user.has_perm("articles.change_article"):
         return False
-    if can_publish(user):
+    if is_editor(user):
         return True
     return article.status == Status.DRAFT and is_own(article, user)
 
 
 def _require_publisher(user):
-    if not can_publish(user):
+    if not is_editor(user):
         raise PermissionDenied("Only editors can publish, schedule or feature stories.")
 
 
@@ -93,7 +89,7 @@ def can_post_update(article, user):
     with them in the byline), before and after it goes live."""
     if article.kind != Kind.LIVE or not user.has_perm("articles.add_liveupdate"):
         return False
-    return can_publish(user) or is_own(article, user)
+    return is_editor(user) or is_own(article, user)
 
 
 def live_blogs_open_to(user):
@@ -101,7 +97,7 @@ def live_blogs_open_to(user):
     blogs = Article.objects.filter(kind=Kind.LIVE)
     if not user.has_perm("articles.add_liveupdate"):
         return blogs.none()
-    if can_publish(user):
+    if is_editor(user):
         return blogs
     mine = Q(created_by=user) | Q(pk__in=Article.objects.filter(authors__user=user))
     return blogs.filter(mine)
@@ -112,7 +108,7 @@ def can_edit_update(update, user):
     prefetched writers when there are some."""
     if not user.has_perm("articles.change_liveupdate"):
         return False
-    if can_publish(user) or update.created_by_id == user.pk:
+    if is_editor(user) or update.created_by_id == user.pk:
         return True
     return any(writer.user_id == user.pk for writer in update.writers.all())
 

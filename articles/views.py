@@ -10,7 +10,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -19,24 +19,10 @@ from django_ratelimit.core import is_ratelimited
 
 from articles import previews, reads
 from articles.models import Article, Correction, Kind, Topic, prefetch_format
-from newsroom.security import is_same_origin
+from core.http import CacheableMixin, cacheable
+from core.security import is_same_origin
 
 RELATED_STORIES = 4
-
-READER_CACHE_SECONDS = 300
-
-
-def cacheable(response):
-    """Let browsers and the CDN keep a reader page for a few minutes."""
-    patch_cache_control(response, public=True, max_age=READER_CACHE_SECONDS)
-    return response
-
-
-class CacheableMixin:
-    """For reader pages that are the same for everyone."""
-
-    def render_to_response(self, context, **kwargs):
-        return cacheable(super().render_to_response(context, **kwargs))
 
 
 class ArticleDetailView(DetailView):

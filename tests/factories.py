@@ -23,8 +23,8 @@ from articles.models import (
     Status,
     Topic,
 )
-from articles.roles import EDITOR, WRITER, sync_roles
 from authors.models import Author
+from core.roles import EDITOR, WRITER, sync_roles
 from images.demo import demo_image
 from shows.models import Network, Person, Show
 
