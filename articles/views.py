@@ -19,6 +19,7 @@ from django_ratelimit.core import is_ratelimited
 
 from articles import previews, reads
 from articles.models import Article, Correction, Kind, Topic, prefetch_format
+from core.cache_tags import list_tag
 from core.http import CacheableMixin, cacheable
 from core.security import is_same_origin
 
@@ -111,6 +112,7 @@ def article_preview(request, token):
 
 class TopicListView(CacheableMixin, ListView):
     template_name = "articles/topic_list.html"
+    cache_tags = (list_tag(Topic), list_tag(Article))  # story counts
     context_object_name = "topics"
     paginate_by = 48
 

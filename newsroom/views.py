@@ -15,7 +15,9 @@ from django.views.generic import ListView, TemplateView
 from articles import search
 from articles.models import Article, Topic, prefetch_for_cards
 from articles.navigation import navigation_topics
+from core.cache_tags import list_tag
 from core.http import CacheableMixin, cacheable
+from shows.models import Person, Show
 
 
 class HomeView(CacheableMixin, TemplateView):
@@ -24,6 +26,7 @@ class HomeView(CacheableMixin, TemplateView):
     topics are fetched once for the stories of every section."""
 
     template_name = "newsroom/home.html"
+    cache_tags = (list_tag(Article),)
     latest_count = 12
     beside_lead = 4
     rail_size = 4
@@ -61,6 +64,7 @@ class SearchView(CacheableMixin, ListView):
 
     template_name = "newsroom/search.html"
     context_object_name = "stories"
+    cache_tags = (list_tag(Article), list_tag(Show), list_tag(Person))
     paginate_by = 20
 
     def get(self, request, *args, **kwargs):
