@@ -678,6 +678,22 @@ def prefetch_format(article):
     return article
 
 
+# The cache tag of pages that follow live coverage (articles.views).
+LIVE_COVERAGE = "live-coverage"
+
+
+def next_coverage_end():
+    """When the next published live blog stops being live: its page and updates
+    change then without a save (registered with core.cache_tags)."""
+    return (
+        Article.objects.published()
+        .filter(kind=Kind.LIVE, coverage_end_at__gt=timezone.now())
+        .order_by("coverage_end_at")
+        .values_list("coverage_end_at", flat=True)
+        .first()
+    )
+
+
 class LiveUpdateQuerySet(models.QuerySet):
     def for_page(self):
         """Pinned first, then the newest, with the writers each one prints."""

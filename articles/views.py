@@ -18,12 +18,25 @@ from django.views.generic import DetailView, ListView
 from django_ratelimit.core import is_ratelimited
 
 from articles import previews, reads
-from articles.models import Article, Correction, Kind, Topic, prefetch_format
+from articles.models import (
+    LIVE_COVERAGE,
+    Article,
+    Correction,
+    Kind,
+    Topic,
+    prefetch_format,
+)
 from core.cache_tags import list_tag
 from core.http import CacheableMixin, cacheable
 from core.security import is_same_origin
 
 RELATED_STORIES = 4
+
+
+def live_coverage_tags(article):
+    """A live blog's page changes by itself when its coverage ends (no save says
+    so): tag it for articles.models.next_coverage_end."""
+    return [LIVE_COVERAGE] if article.is_live else []
 
 
 class ArticleDetailView(DetailView):
@@ -51,7 +64,7 @@ class ArticleDetailView(DetailView):
             add_never_cache_headers(response)  # a draft must never reach a shared cache
             response["X-Robots-Tag"] = "noindex"
             return response
-        return cacheable(response)
+        return cacheable(response, *live_coverage_tags(self.object))
 
 
 article_detail = ArticleDetailView.as_view()
@@ -179,7 +192,9 @@ def live_updates(request, slug):
             for update in updates
         ],
     }
-    return cacheable(JsonResponse(data))
+    # Tagged with the story by reading it (core.cache_tags): a new or changed update
+    # purges the cached answers, as it does the page.
+    return cacheable(JsonResponse(data), *live_coverage_tags(article))
 
 
 class CorrectionListView(CacheableMixin, ListView):

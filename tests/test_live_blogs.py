@@ -4,16 +4,18 @@ the back office."""
 
 import json
 import re
+import time
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles import services
-from articles.models import Article, Kind, LiveUpdate, Status
+from articles.models import Article, Kind, LiveUpdate, Status, next_coverage_end
 from tests.factories import (
     make_article,
     make_author,
@@ -159,10 +161,12 @@ class TestUpdatesJson:
         assert client.get(updates_url(blog)).json()["live"] is False
 
     def test_is_cacheable_like_the_page(self, client):
-        response = client.get(updates_url(make_live_blog()))
+        blog = make_live_blog()
+        response = client.get(updates_url(blog))
         assert response["Content-Type"] == "application/json"
         assert "public" in response["Cache-Control"]
-        assert "max-age=300" in response["Cache-Control"]
+        page = client.get(blog.get_absolute_url())
+        assert response["Cache-Control"] == page["Cache-Control"]
         assert not response.cookies
 
     @pytest.mark.parametrize(
@@ -211,9 +215,73 @@ class TestUpdatesJson:
         writer = make_author()
         for i in range(n):
             make_live_update(blog, minutes_ago=i, writers=[writer])
+        client.get(updates_url(blog))  # the next scheduled changes, then cached
         with django_assert_num_queries(3):  # story, updates, their writers
             data = client.get(updates_url(blog)).json()
         assert len(data["updates"]) == n
+
+
+class TestFreshness:
+    """Through the page cache: a new update reaches the cached page and answers at
+    once, each `after` is its own entry, and a live blog stops looking live when its
+    coverage ends although no save says so."""
+
+    @pytest.fixture(autouse=True)
+    def page_cache_on(self, settings):
+        settings.CACHE_MIDDLEWARE_SECONDS = 600
+        cache.clear()
+
+    @pytest.fixture
+    def commit(self, django_capture_on_commit_callbacks):
+        def run(change, *args, **kwargs):
+            with django_capture_on_commit_callbacks(execute=True):
+                return change(*args, **kwargs)
+
+        return run
+
+    def test_answers_are_tagged_with_the_story_and_keyed_by_after(self, client):
+        blog = make_live_blog()
+        first = make_live_update(blog)
+        response = client.get(updates_url(blog))
+        assert {f"article-{blog.pk}", "live-coverage"} <= set(response["xkey"].split())
+        assert response["X-Cache"] == "MISS"
+        assert client.get(updates_url(blog))["X-Cache"] == "HIT"
+        newer = client.get(updates_url(blog, first.pk))
+        assert newer["X-Cache"] == "MISS"
+        assert newer.json()["updates"] == []
+
+    def test_a_new_update_reaches_the_cached_answer_and_page(self, client, commit):
+        blog = make_live_blog()
+        first = make_live_update(blog)
+        client.get(updates_url(blog, first.pk))
+        client.get(blog.get_absolute_url())
+        update = commit(make_live_update, blog, title="Just in")
+        answer = client.get(updates_url(blog, first.pk))
+        assert answer["X-Cache"] == "MISS"
+        assert [u["id"] for u in answer.json()["updates"]] == [update.pk]
+        assert "Just in" in client.get(blog.get_absolute_url()).text
+
+    def test_a_changed_byline_on_an_update_reaches_the_page(self, client, commit):
+        blog = make_live_blog()
+        update = make_live_update(blog)
+        client.get(blog.get_absolute_url())
+        commit(update.writers.set, [make_author("Priya Shah")])
+        assert "Priya Shah" in client.get(blog.get_absolute_url()).text
+
+    def test_cached_page_stops_at_the_end_of_coverage(self, client, monkeypatch):
+        end = timezone.now() + timedelta(seconds=90)
+        blog = make_live_blog(coverage_end_at=end)
+        assert next_coverage_end() == end
+        response = client.get(blog.get_absolute_url())
+        max_age = int(response["Cache-Control"].split("s-maxage=")[1].split(",")[0])
+        assert 80 <= max_age <= 90
+        assert client.get(blog.get_absolute_url())["X-Cache"] == "HIT"
+        real_time, real_now = time.time, timezone.now
+        monkeypatch.setattr(time, "time", lambda: real_time() + 91)
+        monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(seconds=91))
+        response = client.get(blog.get_absolute_url())
+        assert response["X-Cache"] == "MISS"
+        assert "Live coverage ended" in response.text
 
 
 class TestStructuredData:
