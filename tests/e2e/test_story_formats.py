@@ -7,6 +7,7 @@ phone), and still reads as a list of figures without JavaScript. The corrections
 and a corrected story pass the reader page checks.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -120,6 +121,18 @@ class TestLiveBlog:
         assert focus == held.removeprefix("#"), f"focus moved to {focus}"
         assert abs(top_of(page, held) - before) <= 2, "the reader's place moved"
         screenshot(page, "live-blog-updated")
+
+        # An update with a trailer: its embed gets the play button like the page's.
+        trailer = make_live_update(
+            blog, body="<p>https://www.youtube.com/watch?v=3_qx_fDDtjc</p>"
+        )
+        page.clock.run_for(POLL_MS)
+        expect(
+            page.locator(f"#update-{trailer.pk}").get_by_role(
+                "button", name=re.compile(r"^Play: ")
+            )
+        ).to_be_visible()
+        assert network.to_host("youtube") == []
 
         # Coverage ends: the next answer says so and the page stops asking.
         blog.coverage_end_at = timezone.now() - timedelta(seconds=1)
