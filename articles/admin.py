@@ -717,5 +717,7 @@ class CorrectionAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["article"]
     search_fields = ["text", "article__headline"]
-    autocomplete_fields = ["article"]
+    # A raw id rather than an autocomplete, whose widget fails to re-render a
+    # garbage id posted to it.
+    raw_id_fields = ["article"]
     date_hierarchy = "published_at"

@@ -116,9 +116,9 @@ def article_preview(request, token):
     article = get_object_or_404(
         Article.objects.for_page(), pk=article_id, preview_secret=secret
     )
-    prefetch_format(article)
     if article.is_published:
         return redirect(article)
+    prefetch_format(article)
     response = TemplateResponse(
         request,
         "articles/article_detail.html",

@@ -255,6 +255,22 @@ class TestCorrectionsAdmin:
         assert not Correction.objects.filter(text="Sneaked in.").exists()
         assert client.get("/admin/articles/correction/add/").status_code == 403
 
+    @pytest.mark.parametrize("article", ["x", "999999", ""])
+    def test_correction_form_survives_a_garbage_story(self, client, article):
+        client.force_login(make_user("editor"))
+        response = client.post(
+            "/admin/articles/correction/add/",
+            {
+                "article": article,
+                "kind": CorrectionKind.CORRECTION,
+                "text": "Fixed.",
+                "published_at_0": "2026-01-02",
+                "published_at_1": "10:00:00",
+            },
+        )
+        assert response.status_code == 200
+        assert not Correction.objects.exists()
+
     def test_corrections_list_for_editors(self, client):
         client.force_login(make_user("editor"))
         make_correction(make_article(headline="Listed story"))
