@@ -5,7 +5,8 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from articles import signals  # noqa: F401  (signals connect on import)
+        # Signal receivers connect on import.
+        from articles import pings, publication, signals  # noqa: F401
         from articles.models import LIVE_COVERAGE, next_coverage_end
         from core import cache_tags
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0009_article_preview_secret"),
+        ("articles", "0010_article_announced_at"),
         ("authors", "0001_initial"),
         ("images", "0003_focal_point_range"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
