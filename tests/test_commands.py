@@ -78,7 +78,7 @@ class TestSeedDemo:
 
     def test_a_live_blog_a_gallery_and_a_correction(self, seeded):
         blog = Article.objects.published().get(kind=Kind.LIVE)
-        assert blog.is_live
+        assert blog.is_live and blog.hero_image.credit
         updates = list(blog.live_updates.all())
         assert len(updates) == 4 and updates[0].is_pinned
         assert all(update.writers.exists() for update in updates)

@@ -200,6 +200,13 @@ LIVE_BLOG = {
     "numbers here.</p>",
     "age": timedelta(hours=5),
     "writer": "priya-shah",
+    "hero": {
+        "label": "Renewal day",
+        "alt_text": "The words renewal day in white over a pink and blue gradient",
+        "caption": "Fans are celebrating two more seasons of Heartstopper.",
+        "credit": "Newsroom",
+        "colours": ("#2b3a8f", "#b3122e"),
+    },
     # (minutes after the start, title, body, writer, pinned)
     "updates": [
         (
@@ -399,9 +406,11 @@ class Command(BaseCommand):
         if Article.objects.filter(slug=spec["slug"]).exists():
             self._say("Story", spec["headline"], created=False)
             return None
+        hero = spec.get("hero")
         article = Article.objects.create(
             slug=spec["slug"],
             kind=kind,
+            hero_image=demo_image(**hero) if hero else None,
             headline=spec["headline"],
             standfirst=spec["standfirst"],
             body=spec["body"],
