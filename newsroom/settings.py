@@ -5,6 +5,7 @@ media, tasks run immediately). Setting DATABASE_URL, REDIS_URL, EMAIL_URL or
 AWS_STORAGE_BUCKET_NAME switches to the shared services that several app servers use.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "shows",
     "articles",
     "newsletter",
+    "desk",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +290,15 @@ NEWSLETTER_THUMBNAIL_WIDTH = 800  # JPEG rendition width for digest pictures
 # endpoint itself (0: only by the command). Beacons per client address are limited.
 READS_FLUSH_SECONDS = env.int("READS_FLUSH_SECONDS", default=300)
 READS_RATE_PER_IP = env("READS_RATE_PER_IP", default="60/m")
+
+# --- Desk ---------------------------------------------------------------------------
+# The story change page sends a heartbeat and an autosave this often; a tab silent for
+# DESK_PRESENCE_TIMEOUT_SECONDS no longer counts as someone editing the story.
+DESK_HEARTBEAT_SECONDS = env.int("DESK_HEARTBEAT_SECONDS", default=30)
+DESK_AUTOSAVE_SECONDS = env.int("DESK_AUTOSAVE_SECONDS", default=30)
+DESK_PRESENCE_TIMEOUT = timedelta(
+    seconds=env.int("DESK_PRESENCE_TIMEOUT_SECONDS", default=90)
+)
 
 LOGGING = {
     "version": 1,

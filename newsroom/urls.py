@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("shows.urls")),
     path("", include("authors.urls")),
     path("newsletter/", include("newsletter.urls")),
+    path("desk/", include("desk.urls")),
 ]
 
 if settings.DEBUG:
