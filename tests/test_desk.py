@@ -307,7 +307,7 @@ class TestPresence:
         article = make_article(status=Status.DRAFT)
         for i in range(n):
             open_story(person("editor", f"Colleague {i}"), article)
-        with django_assert_max_num_queries(45):
+        with django_assert_max_num_queries(19):
             page = priya.get(change_url(article))
         assert page.text.count("is editing this story</strong>") == n
 
