@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 from django_prose_editor.config import allowlist_from_extensions
 
-from articles.embeds import embed_for_url
+from core.embeds import embed_for_url
 
 BODY_EXTENSIONS = {
     "Bold": True,

@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from articles.models import Article, Topic
-from articles.templatetags.stories import absolute
-from articles.views import cacheable
 from authors.models import Author
+from core.http import cacheable
+from core.links import absolute
 from shows.models import Person, Show
 
 NEWS_WINDOW = timedelta(hours=48)

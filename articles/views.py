@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -11,24 +11,10 @@ from django_ratelimit.core import is_ratelimited
 
 from articles import previews, reads
 from articles.models import Article, Topic
-from newsroom.security import is_same_origin
+from core.http import CacheableMixin, cacheable
+from core.security import is_same_origin
 
 RELATED_STORIES = 4
-
-READER_CACHE_SECONDS = 300
-
-
-def cacheable(response):
-    """Let browsers and the CDN keep a reader page for a few minutes."""
-    patch_cache_control(response, public=True, max_age=READER_CACHE_SECONDS)
-    return response
-
-
-class CacheableMixin:
-    """For reader pages that are the same for everyone."""
-
-    def render_to_response(self, context, **kwargs):
-        return cacheable(super().render_to_response(context, **kwargs))
 
 
 class ArticleDetailView(DetailView):

@@ -1,9 +1,8 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 
-from articles.models import Article
-from articles.views import CacheableMixin
 from authors.models import Author
+from core.http import CacheableMixin
 
 
 class AuthorListView(CacheableMixin, ListView):
@@ -29,7 +28,7 @@ class AuthorDetailView(CacheableMixin, ListView):
         self.author = get_object_or_404(
             Author.objects.select_related("photo"), slug=self.kwargs["slug"]
         )
-        return Article.objects.published().filter(authors=self.author).for_cards()
+        return self.author.articles.published().for_cards()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from articles import services as workflow
 from articles.admin import ArticleAdmin
 from articles.models import Article
+from core.roles import is_editor
 from desk import calendar, discover, services
 from desk.forms import (
     AutosaveForm,
@@ -368,14 +369,14 @@ class DeskArticleAdmin(ArticleAdmin):
             "this_week": urlencode({**filters, "view": "week", "date": day}),
             "this_month": urlencode({**filters, "view": "month", "date": day}),
             "query": urlencode({**filters, "view": view, "date": day}),
-            "can_reschedule": workflow.can_publish(request.user),
+            "can_reschedule": is_editor(request.user),
             "feed_url": f"{feed_url}?{urlencode(filters)}" if filters else feed_url,
         }
         return TemplateResponse(request, "admin/desk/calendar.html", context)
 
     def reschedule_view(self, request, pk):
         article = get_object_or_404(Article, pk=pk)
-        if not workflow.can_publish(request.user):
+        if not is_editor(request.user):
             raise PermissionDenied
         form = RescheduleForm(request.POST)
         if not form.is_valid():

@@ -12,8 +12,11 @@ from django.conf import settings
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-# Discover shows large pictures only from pictures at least this wide.
-MIN_HERO_WIDTH = 1200
+from images.processing import SHARE_WIDTH
+
+# Discover shows large pictures only from pictures at least this wide: the width
+# of the share rendition.
+MIN_HERO_WIDTH = SHARE_WIDTH
 # Google cuts headlines (and the NewsArticle headline) past about this many characters.
 HEADLINE_LIMIT = 110
 # What a search result shows of the title and of the description.

@@ -20,8 +20,9 @@ from reversion import create_revision, set_comment, set_user
 from reversion.models import Version
 
 from articles import services as workflow
-from articles.history import field_changes
 from articles.models import Article, Status
+from core.history import field_changes
+from core.roles import is_editor
 from desk.models import Autosave, EditSession
 
 # The story fields a conflict or an autosave is compared on (what the form edits).
@@ -207,7 +208,7 @@ def close(session):
 
 def can_take_over(user, article):
     """Editors who may edit the story can take it over from a tab left open."""
-    return workflow.can_publish(user) and workflow.can_edit(article, user)
+    return is_editor(user) and workflow.can_edit(article, user)
 
 
 def take_over(*, article, by, session=None):
@@ -380,7 +381,7 @@ def reschedule(*, article, by, when, version=None):
     A scheduled story gets a new publish time (in the future); a draft or a story in
     review gets a new target date. A live story stays where it is: readers have it.
     """
-    if not workflow.can_publish(by):
+    if not is_editor(by):
         raise PermissionDenied(_("Only editors can reschedule stories."))
     with transaction.atomic(), create_revision():
         current = Article.objects.select_for_update().get(pk=article.pk)

@@ -1,6 +1,6 @@
 """Whole-page cache for anonymous readers, on Django's own cache middleware.
 
-A reader without cookies gets the same HTML as every other reader (SPEC: no per-reader
+A reader without cookies gets the same HTML as every other reader (no per-reader
 content on anonymous pages), so the app server can answer from the shared cache as a
 CDN would. Anyone with a cookie (staff, a flash message) always gets a fresh page, and a
 response that sets a cookie is never stored. What may be cached and for how long is the

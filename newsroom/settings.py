@@ -34,6 +34,10 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env("SITE_NAME", default="Newsroom")
+SITE_DESCRIPTION = env(
+    "SITE_DESCRIPTION",
+    default="Entertainment news: TV, film and the people who make them.",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,7 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "crispy_forms",
@@ -53,6 +56,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "reversion",
     "django_tasks_db",
+    "core",
     "newsroom",
     "images",
     "authors",
@@ -283,6 +287,9 @@ NEWSLETTER_CONFIRM_MAX_AGE = env.int("NEWSLETTER_CONFIRM_DAYS", default=3) * 864
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=200)
 NEWSLETTER_MAX_STORIES = 12
 NEWSLETTER_THUMBNAIL_WIDTH = 800  # JPEG rendition width for digest pictures
+
+# Signed preview links to unpublished stories work this long (seconds).
+ARTICLE_PREVIEW_MAX_AGE = env.int("ARTICLE_PREVIEW_MAX_AGE", default=48 * 3600)
 
 # --- Discovery -----------------------------------------------------------------------
 # "Most read" (articles/reads.py): reads are counted in the cache and added to the

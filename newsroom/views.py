@@ -15,8 +15,7 @@ from django.views.generic import ListView, TemplateView
 from articles import search
 from articles.models import Article, Topic, prefetch_for_cards
 from articles.navigation import navigation_topics
-from articles.views import CacheableMixin, cacheable
-from shows.models import Show
+from core.http import CacheableMixin, cacheable
 
 
 class HomeView(CacheableMixin, TemplateView):
@@ -32,19 +31,20 @@ class HomeView(CacheableMixin, TemplateView):
     most_read_count = 5
 
     def get_context_data(self, **kwargs):
-        lead, latest = Article.objects.published().front_page(self.latest_count)
+        live = Article.objects.published()
+        lead, latest = live.front_page(self.latest_count)
         rails = Topic.objects.rails(
             per_topic=self.rail_size, topics=navigation_topics(), cards=False
         )
         on_rails = [story for _topic, stories in rails for story in stories]
         prefetch_for_cards([*filter(None, [lead]), *latest, *on_rails])
-        most_read = Article.objects.published().most_read()
+        most_read = live.most_read()
         return super().get_context_data(
             lead=lead,
             latest=latest[: self.beside_lead],
             more=latest[self.beside_lead :],
             rails=rails,
-            shows_in_news=Show.objects.in_the_news()[: self.shows_count],
+            shows_in_news=live.shows_in_the_news()[: self.shows_count],
             most_read=most_read.only("slug", "headline")[: self.most_read_count],
             **kwargs,
         )

@@ -2,7 +2,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from articles.views import CacheableMixin
+from core.http import CacheableMixin
 from shows.forms import ShowFilterForm
 from shows.models import Person, Show
 

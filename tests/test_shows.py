@@ -1,6 +1,5 @@
 """Shows, seasons, people, cast and ratings: models, pages, filters, admin."""
 
-import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,7 +9,6 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from articles.models import Article
 from images.models import Image
 from shows.demo import seed
 from shows.models import (
@@ -132,7 +130,7 @@ class TestShowCard:
             Rating.objects.create(show=show, source="Critics", score=80 + i)
         with django_assert_num_queries(2):
             html = "".join(
-                render_to_string("shows/partials/show_card.html", {"show": show})
+                render_to_string("partials/show_card.html", {"show": show})
                 for show in Show.objects.for_cards()
             )
         assert html.count("show-card__title") == n
@@ -728,56 +726,3 @@ class TestPermissions:
         assert "seasons-TOTAL_FORMS" in change.text
         delete = client.get(f"/admin/shows/show/{show.pk}/delete/")
         assert delete.status_code == delete_status
-
-
-class TestArticlePeopleField:
-    """The article form picks the people a story mentions (Person.articles)."""
-
-    @pytest.fixture
-    def form_class(self):
-        from django import forms
-
-        from shows.forms import ArticlePeopleFormMixin
-
-        class ArticleForm(ArticlePeopleFormMixin, forms.ModelForm):
-            class Meta:
-                model = Article
-                fields = ["headline"]
-
-        return ArticleForm
-
-    @pytest.mark.parametrize("commit", [True, False])
-    def test_saves_the_people(self, form_class, commit):
-        article = make_article(1)
-        joe, kit = make_person("Joe Locke"), make_person("Kit Connor")
-        joe.articles.add(article)
-        form = form_class({"headline": "New", "people": [kit.pk]}, instance=article)
-        assert form.initial["people"] == [joe]
-        assert form.is_valid(), form.errors
-        saved = form.save(commit=commit)
-        if not commit:
-            saved.save()
-            form.save_m2m()
-        assert list(saved.people.all()) == [kit]
-
-    def test_unknown_person_is_a_form_error(self, form_class):
-        form = form_class({"headline": "New", "people": ["999"]})
-        assert not form.is_valid()
-        assert "people" in form.errors
-
-    def test_widget_autocompletes_from_the_person_admin(self, admin_client, form_class):
-        make_person("Joe Locke")
-        html = str(form_class()["people"])
-        params = dict(
-            re.findall(r'data-(app-label|model-name|field-name)="([^"]+)"', html)
-        )
-        response = admin_client.get(
-            "/admin/autocomplete/",
-            {
-                "app_label": params["app-label"],
-                "model_name": params["model-name"],
-                "field_name": params["field-name"],
-                "term": "joe",
-            },
-        )
-        assert [r["text"] for r in response.json()["results"]] == ["Joe Locke"]

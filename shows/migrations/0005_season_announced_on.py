@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("shows", "0003_trailer_and_constraint_fixes"),
+        ("shows", "0004_person_articles_moves_to_article_people"),
     ]
 
     operations = [
