@@ -79,9 +79,13 @@ class DeskArticleAdmin(ArticleAdmin):
             and request.method == "GET"
             and "desk_restore" in request.GET
         ):
-            saved, _changes = services.pending_autosave(obj, request.user)
+            saved, restore = services.pending_autosave(obj, request.user)
             if saved is not None:
-                attrs |= {"desk_restore": saved.data, "desk_autosave": saved}
+                attrs |= {
+                    "desk_restore": restore.data,
+                    "desk_autosave": saved,
+                    "desk_restore_version": restore.version,
+                }
         return type(form.__name__, (form,), attrs)
 
     def render_change_form(self, request, context, add=False, change=False, **kwargs):
@@ -105,22 +109,32 @@ class DeskArticleAdmin(ArticleAdmin):
             )
         if session is None:
             base = base_version = None
-            if restored is not None:
-                base_version = restored.base_version
+            behind = restored is not None and (
+                form.desk_restore_version != article.updated_at
+            )
+            if behind:
+                # The restored text clashes with a later save: saving it shows
+                # the comparison with what the tab behind the autosave opened.
+                base_version = form.desk_restore_version
                 base = restored.session.base if restored.session else {}
             session = services.open_session(
                 article=article, user=request.user, base=base, base_version=base_version
             )
             form.initial["desk_session"] = str(session.pk)
-            if restored is not None:
-                form.initial["desk_version"] = restored.base_version.isoformat()
-        pending, pending_changes = (None, [])
+            form.initial["desk_version"] = session.base_version.isoformat()
+        pending = restore = None
         if not form.is_bound and restored is None:
-            pending, pending_changes = services.pending_autosave(article, request.user)
-        if form.is_bound:
+            pending, restore = services.pending_autosave(article, request.user)
+        if form.is_bound and form.desk_conflict:
+            # The refused form holds the saved story merged with the editor's text.
+            story = services.with_values(
+                form.desk_conflict.current,
+                {name: form.data.get(name, "") for name in services.PREVIEW_FIELDS},
+            )
+        elif form.is_bound:
             story = form.instance
         elif restored is not None:
-            story = services.autosaved_story(article, restored)
+            story = services.with_values(article, form.desk_restore)
         else:
             story = article
         change_url = reverse("admin:articles_article_change", args=[article.pk])
@@ -133,9 +147,10 @@ class DeskArticleAdmin(ArticleAdmin):
             "can_take_over": services.can_take_over(request.user, article),
             "conflict": form.desk_conflict if form.is_bound else None,
             "autosave": pending,
-            "autosave_changes": pending_changes,
-            "autosave_is_behind": pending is not None
+            "autosave_changes": list(restore.changes.values()) if restore else [],
+            "autosave_moved_on": pending is not None
             and pending.base_version != article.updated_at,
+            "autosave_clashes": restore is not None and restore.clashes_with(article),
             "restored": restored,
             "warnings": discover.warnings(
                 headline=story.headline,

@@ -32,6 +32,7 @@ class DeskArticleFormMixin(forms.Form):
 
     desk_user = None
     desk_restore = None
+    desk_restore_version = None
 
     def __init__(self, *args, **kwargs):
         if self.desk_restore:
@@ -60,7 +61,7 @@ class DeskArticleFormMixin(forms.Form):
             if name in cleaned_data:
                 setattr(yours, name, cleaned_data[name])
         self.desk_conflict = services.explain(conflict, yours)
-        self._start_again_from(conflict.current)
+        taken = self._start_again_from(conflict)
         when = date_format(localtime(conflict.at), "DATETIME_FORMAT")
         if conflict.reason == "taken_over":
             message = _(
@@ -73,19 +74,55 @@ class DeskArticleFormMixin(forms.Form):
                 "was saved: your text is still in the form below. Compare their "
                 "changes, keep what you need and save again."
             )
-        raise ValidationError(
-            message % {"name": conflict.by_name, "when": when}, code="edit_conflict"
-        )
+        errors = [message % {"name": conflict.by_name, "when": when}]
+        if taken:
+            errors.append(
+                _("Their changes to %(fields)s are in the form now.")
+                % {"fields": ", ".join(taken)}
+            )
+        raise ValidationError(errors, code="edit_conflict")
 
-    def _start_again_from(self, current):
-        """Having been shown the other version, the editor may save over it on
-        purpose: the form now carries its version, in a new tab session."""
-        session = services.open_session(article=current, user=self.desk_user)
+    def _start_again_from(self, conflict):
+        """Put the other version's changes into the form where the editor had not
+        changed the field, and let a deliberate second save go through: the form
+        now carries the saved story's version, in a new tab session.
+
+        Returns the labels of the fields that took the other version's value.
+        """
+        current = conflict.current
         data = self.data.copy()
+        taken = []
+        if conflict.merged:
+            for change in conflict.changes:
+                name = change["name"]
+                if change["also_yours"] or name not in self.fields:
+                    continue
+                self._put(data, name, current)
+                taken.append(change["label"])
+        session = services.open_session(article=current, user=self.desk_user)
         data[self.add_prefix("desk_version")] = services.version_token(current)
         data[self.add_prefix("desk_session")] = str(session.pk)
         self.data = data
         self.desk_new_session = session
+        return taken
+
+    def _put(self, data, name, article):
+        """Write the story's value of `name` into posted `data`, as its widget
+        would have posted it."""
+        key = self.add_prefix(name)
+        value = Article._meta.get_field(name).value_from_object(article)
+        widget = self.fields[name].widget
+        if isinstance(widget, forms.SplitDateTimeWidget):
+            local = localtime(value) if value else None
+            data[f"{key}_0"] = local.strftime("%Y-%m-%d") if local else ""
+            data[f"{key}_1"] = local.strftime("%H:%M:%S") if local else ""
+        elif isinstance(widget, forms.CheckboxInput):
+            if value:
+                data[key] = "on"
+            else:
+                data.pop(key, None)
+        else:
+            data[key] = "" if value is None else str(value)
 
 
 class DeskArticleForm(DeskArticleFormMixin, ArticleAdminForm):

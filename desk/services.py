@@ -55,6 +55,8 @@ AUTOSAVE_FIELDS = [
 ]
 # A history version begun this long before a save still names who saved.
 SAVE_WINDOW = timedelta(minutes=2)
+# What the search and share previews read from the form.
+PREVIEW_FIELDS = ["headline", "slug", "standfirst", "seo_title", "seo_description"]
 # Open tabs silent this long are forgotten.
 SESSION_LIFETIME_DAYS = 2
 
@@ -101,23 +103,26 @@ def with_values(article, values):
 
 
 def differences(before, after, fields=COMPARE_FIELDS):
-    """[(label, rows)] of the fields that read differently between two stories.
+    """{field name: (label, rows)} of the fields that read differently.
 
     Rows are (kind, line) with kind "same", "removed" or "added" (the history's
     comparison). Fields whose text is the same once the markup is read as
     paragraphs are left out: the editor may write the same words as other HTML.
     """
-    old_values = {
-        Article._meta.get_field(name).attname: Article._meta.get_field(
-            name
-        ).value_from_object(before)
-        for name in fields
-    }
-    return [
-        (label, rows)
-        for label, rows in field_changes(Article, old_values, after, fields)
-        if any(kind != "same" for kind, _line in rows)
-    ]
+    found = {}
+    for name in fields:
+        model_field = Article._meta.get_field(name)
+        old = {model_field.attname: model_field.value_from_object(before)}
+        for label, rows in field_changes(Article, old, after, [name]):
+            if any(kind != "same" for kind, _line in rows):
+                found[name] = (label, rows)
+    return found
+
+
+def form_value(article, name):
+    """A simple field of the story as a form posts it (a string)."""
+    value = Article._meta.get_field(name).value_from_object(article)
+    return "" if value is None else str(value)
 
 
 def last_change(article):
@@ -177,15 +182,19 @@ def session_for(value, *, article, user):
 
 
 def others_present(article, *, session):
-    """Other people's tabs with the story open now, the most recently active
-    first."""
-    return list(
+    """Other people with the story open now, each once (their most recently
+    active tab), the most recently active first."""
+    tabs = (
         EditSession.objects.present()
         .filter(article=article)
         .exclude(user=session.user_id)
         .select_related("user__author")
         .order_by("-active_at")
     )
+    people = {}
+    for tab in tabs:
+        people.setdefault(tab.user_id, tab)
+    return list(people.values())
 
 
 def heartbeat(*, session, active):
@@ -276,6 +285,7 @@ class Conflict:
     current: Article
     base: dict | None = None
     changes: list = field(default_factory=list)
+    merged: bool = False
 
     @property
     def by_name(self):
@@ -316,19 +326,27 @@ def explain(conflict, yours):
     """Fill in what the others changed and which of those fields you changed too.
 
     Compared with what the tab opened when that is known; else the saved story is
-    compared with `yours`. `changes` is [{"label", "rows", "also_yours"}].
+    compared with `yours`. `changes` is [{"name", "label", "rows", "also_yours"}];
+    `merged` says whether the others' changes can go into your form as they are
+    (known only with what the tab opened).
     """
     current = conflict.current
     if conflict.base:
         opened = with_values(current, conflict.base)
-        yours_changed = {str(label) for label, _rows in differences(opened, yours)}
+        yours_changed = set(differences(opened, yours))
         changes = differences(opened, current)
     else:
         yours_changed = set()
         changes = differences(current, yours)
+    conflict.merged = bool(conflict.base)
     conflict.changes = [
-        {"label": str(label), "rows": rows, "also_yours": str(label) in yours_changed}
-        for label, rows in changes
+        {
+            "name": name,
+            "label": str(label),
+            "rows": rows,
+            "also_yours": name in yours_changed,
+        }
+        for name, (label, rows) in changes.items()
     ]
     return conflict
 
@@ -350,24 +368,61 @@ def autosave(*, article, user, data, session=None):
     return saved
 
 
-def autosaved_story(article, saved):
-    """The story as the autosave has it (unsaved copy)."""
-    values = {name: saved.data.get(name, "") for name in AUTOSAVE_FIELDS}
-    return with_values(article, values)
+@dataclass
+class Restore:
+    """What restoring an autosave puts in the form, and on which version."""
+
+    data: dict
+    version: datetime
+    changes: dict
+
+    def clashes_with(self, article):
+        """The story was saved since, in a field the autosave changed too."""
+        return self.version != article.updated_at
+
+
+def restorable(article, saved):
+    """The editor's own autosaved changes on top of the story as it is now.
+
+    Fields the autosave left as its tab opened them take the story's current
+    value, so restoring never brings back what others changed since. When a field
+    was changed on both sides (or the tab's starting point is unknown and the story
+    moved on), the restored form keeps the autosave's older version, so saving it
+    shows the comparison first.
+    """
+    mine = with_values(article, saved.data)
+    base = saved.session.base if saved.session else None
+    if base:
+        opened = with_values(article, base)
+        mine_changed = differences(opened, mine, AUTOSAVE_FIELDS)
+        theirs_changed = differences(opened, article, AUTOSAVE_FIELDS)
+        data = {
+            name: saved.data.get(name, "")
+            if name in mine_changed
+            else form_value(article, name)
+            for name in AUTOSAVE_FIELDS
+        }
+        clash = bool(set(mine_changed) & set(theirs_changed))
+    else:
+        data = {name: saved.data.get(name, "") for name in AUTOSAVE_FIELDS}
+        clash = saved.base_version != article.updated_at
+    changes = differences(article, with_values(article, data), AUTOSAVE_FIELDS)
+    version = saved.base_version if clash else article.updated_at
+    return Restore(data=data, version=version, changes=changes)
 
 
 def pending_autosave(article, user):
-    """(autosave, differences) when `user` has unsaved text that differs from the
-    story as saved; (None, [])."""
+    """(autosave, Restore) when `user` has autosaved text that would change the
+    story as saved; else (None, None)."""
     saved = (
         Autosave.objects.filter(article=article, user=user)
         .select_related("session")
         .first()
     )
     if saved is None:
-        return None, []
-    changes = differences(article, autosaved_story(article, saved), AUTOSAVE_FIELDS)
-    return (saved, changes) if changes else (None, [])
+        return None, None
+    restore = restorable(article, saved)
+    return (saved, restore) if restore.changes else (None, None)
 
 
 def discard_autosave(*, article, user):

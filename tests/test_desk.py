@@ -175,6 +175,48 @@ class TestEditConflicts:
         assert article.headline == "Renewed for seasons 4 and 5"
         assert "Tom" not in article.body
 
+    def test_the_refused_form_takes_their_changes_where_you_made_none(self, priya, tom):
+        article = make_article(status=Status.DRAFT, headline="Old", standfirst="Old")
+        _page, priya_form = open_story(priya, article)
+        _page, tom_form = open_story(tom, article)
+        save(priya, article, priya_form, headline="Priya's headline")
+        refused = save(tom, article, tom_form, standfirst="Tom's standfirst")
+        assert "Their changes to headline are in the form now." in refused.text
+        form = refused.context["adminform"].form
+        assert form["headline"].value() == "Priya's headline"
+        assert form["standfirst"].value() == "Tom's standfirst"
+        resent = {key: form.data[key] for key in form.data}
+        assert save(tom, article, resent).status_code == 302
+        article.refresh_from_db()
+        assert (article.headline, article.standfirst) == (
+            "Priya's headline",
+            "Tom's standfirst",
+        )
+
+    def test_a_refused_publish_time_and_flag_come_through_too(self, priya, tom):
+        article = make_article(status=Status.DRAFT)
+        _page, tom_form = open_story(tom, article)
+        _page, priya_form = open_story(priya, article)
+        when = timezone.now() + timedelta(days=2)
+        local = timezone.localtime(when)
+        save(
+            priya,
+            article,
+            priya_form,
+            status=Status.PUBLISHED,
+            publish_at_0=local.strftime("%Y-%m-%d"),
+            publish_at_1=local.strftime("%H:%M:%S"),
+            is_featured="on",
+        )
+        refused = save(tom, article, tom_form, standfirst="Tom's")
+        form = refused.context["adminform"].form
+        resent = {key: form.data[key] for key in form.data}
+        assert resent["status"] == Status.PUBLISHED and resent["is_featured"] == "on"
+        assert save(tom, article, resent).status_code == 302
+        article.refresh_from_db()
+        assert article.is_scheduled and article.is_featured
+        assert article.standfirst == "Tom's"
+
     def test_having_seen_the_comparison_the_editor_can_save_on_purpose(
         self, priya, tom
     ):
@@ -245,6 +287,13 @@ class TestPresence:
         page, _form = open_story(priya, article)
         assert "Grace Morris is editing this story" in page.text
         assert "last active" in page.text
+
+    def test_someone_with_two_tabs_is_listed_once(self, priya, tom):
+        article = make_article(status=Status.DRAFT)
+        open_story(tom, article)
+        open_story(tom, article)
+        page, _form = open_story(priya, article)
+        assert page.text.count("Tom Reed is editing this story") == 1
 
     def test_heartbeat_keeps_the_tab_present_and_reports_last_activity(
         self, priya, tom
@@ -505,20 +554,56 @@ class TestAutosave:
         assert "Priya&#x27;s draft" not in page.text
         assert "You have unsaved text" not in page.text
 
-    def test_restoring_an_autosave_older_than_the_story_cannot_overwrite_it(
+    def posted_fields(self, form, **changes):
+        return {name: form[name] for name in services.AUTOSAVE_FIELDS} | changes
+
+    def test_restoring_an_older_autosave_keeps_what_others_saved_since(
         self, priya, tom
     ):
         article = make_article(status=Status.DRAFT, headline="Original")
         _page, form = open_story(tom, article)
-        self.autosave(tom, article, form["desk_session"], headline="Tom's unsaved")
+        self.autosave(
+            tom,
+            article,
+            form["desk_session"],
+            **self.posted_fields(form, headline="Tom's headline"),
+        )
         _page, priya_form = open_story(priya, article)
         save(priya, article, priya_form, standfirst="Priya's standfirst")
+        page, _data = open_story(tom, article)
+        assert "Restoring keeps those changes and puts yours on top." in page.text
         page, data = open_story(tom, article, "?desk_restore=1")
+        assert data["headline"] == "Tom's headline"
+        assert data["standfirst"] == "Priya's standfirst"
+        assert save(tom, article, data).status_code == 302
+        article.refresh_from_db()
+        assert (article.headline, article.standfirst) == (
+            "Tom's headline",
+            "Priya's standfirst",
+        )
+
+    def test_restoring_an_autosave_that_clashes_shows_the_comparison_first(
+        self, priya, tom
+    ):
+        article = make_article(status=Status.DRAFT, headline="Original")
+        _page, form = open_story(tom, article)
+        self.autosave(
+            tom,
+            article,
+            form["desk_session"],
+            **self.posted_fields(form, headline="Tom's headline"),
+        )
+        _page, priya_form = open_story(priya, article)
+        save(priya, article, priya_form, headline="Priya's headline")
+        page, _data = open_story(tom, article)
+        assert "with changes to the same fields" in page.text
+        _page, data = open_story(tom, article, "?desk_restore=1")
+        assert data["headline"] == "Tom's headline"
         refused = save(tom, article, data)
         assert refused.status_code == 200
         assert "Priya Shah saved this story" in refused.text
-        article.refresh_from_db()
-        assert article.standfirst == "Priya's standfirst"
+        assert "you changed this too" in refused.text
+        assert Article.objects.get(pk=article.pk).headline == "Priya's headline"
 
     def test_a_writer_cannot_autosave_a_story_they_cannot_edit(self, grace):
         article = make_article(status=Status.DRAFT)

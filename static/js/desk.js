@@ -99,7 +99,11 @@
 
   // A page being hidden or left may not live to read an answer: those go as beacons.
   const autosave = ({ leaving = false, beacon = false } = {}) => {
-    if (submitting) return;
+    if (submitting) {
+      // The form is being saved: nothing to autosave, but this tab is done.
+      if (leaving) beat(true);
+      return;
+    }
     if (!dirty) {
       if (leaving) beat(true);
       return;
@@ -172,4 +176,5 @@
   window.setInterval(autosave, config.autosaveSeconds * 1000);
   window.setInterval(refreshTimes, 15000);
   refreshTimes();
+  previews();
 })();
