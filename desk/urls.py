@@ -5,7 +5,7 @@ from desk import views
 app_name = "desk"
 urlpatterns = [
     path(
-        "calendar/<str:token>.ics",
+        "calendar/<slug:token>.ics",
         views.calendar_feed,
         name="calendar_feed",
     ),
