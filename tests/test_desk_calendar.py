@@ -1,9 +1,11 @@
 """The editorial calendar: what it shows, who may move what, and its iCalendar feed."""
 
+import io
 from datetime import date, datetime, timedelta
 
 import icalendar
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
@@ -408,3 +410,15 @@ def test_reschedule_keeps_other_fields(editor, desk_month, today):
     article.save()
     services.reschedule(article=article, by=editor.user, when=today)
     assert Article.objects.get(pk=article.pk).headline == "Kept headline"
+
+
+def test_the_demo_newsroom_puts_its_story_in_review_on_the_calendar(today):
+    call_command("seed_demo", stdout=io.StringIO())
+    found = calendar.entries(today, today + timedelta(days=7), what="stories")
+    planned = [entry for entry in found if entry.kind == "review"]
+    assert [entry.day for entry in planned] == [today + timedelta(days=3)]
+    renewals = calendar.entries(date(2022, 5, 1), date(2022, 6, 1))
+    assert [entry.title for entry in renewals] == [
+        "Heartstopper renewed for season 2",
+        "Heartstopper renewed for season 3",
+    ]
