@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from reversion.models import Version
 
@@ -630,7 +631,7 @@ class TestAutosave:
         assert response.status_code == 400
         assert not Autosave.objects.exists()
 
-    @settings(
+    @hypothesis_settings(
         max_examples=25,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture],
