@@ -16,6 +16,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from articles.models import Article, Topic
 from authors.models import Author
+from core.cache_tags import list_tag
 from core.http import cacheable
 from core.links import absolute
 from images.processing import SHARE_WIDTH
@@ -56,7 +57,8 @@ class StoryFeed(Feed):
     limit = 30
 
     def __call__(self, request, *args, **kwargs):
-        return cacheable(super().__call__(request, *args, **kwargs))
+        response = super().__call__(request, *args, **kwargs)
+        return cacheable(response, list_tag(Article))
 
     def stories(self, obj):
         return Article.objects.published()

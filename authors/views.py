@@ -2,11 +2,13 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 
 from authors.models import Author
+from core.cache_tags import list_tag
 from core.http import CacheableMixin
 
 
 class AuthorListView(CacheableMixin, ListView):
     template_name = "authors/author_list.html"
+    cache_tags = (list_tag(Author), list_tag("article"))  # story counts
     context_object_name = "authors"
     paginate_by = 24
 

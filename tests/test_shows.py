@@ -380,7 +380,8 @@ class TestShowList:
             show = make_show(f"Show {i}", network=netflix)
             Rating.objects.create(show=show, source="Critics", score=90)
         # count, shows, ratings, the filter form's networks, the header's topics
-        with django_assert_max_num_queries(5):
+        # +1 on a cold cache: when the next scheduled story goes live.
+        with django_assert_max_num_queries(6):
             response = client.get("/shows/")
         assert len(response.context["shows"]) == n
 
@@ -440,7 +441,8 @@ class TestShowDetail:
         show.save()
         # show, genres, seasons, credits, credit seasons, ratings; stories, their
         # authors and topics (Article.for_cards); the header's topics
-        with django_assert_max_num_queries(10):
+        # +1 on a cold cache: when the next scheduled story goes live.
+        with django_assert_max_num_queries(11):
             response = client.get(show.get_absolute_url())
         assert len(response.context["show"].cast) == n
         assert len(response.context["stories"]) == n
@@ -488,7 +490,8 @@ class TestPersonDetail:
             make_article(i, shows=[show], people=[person])
         # person, credits with shows, credit seasons; stories, their authors and
         # topics (Article.for_cards); the header's topics
-        with django_assert_max_num_queries(7):
+        # +1 on a cold cache: when the next scheduled story goes live.
+        with django_assert_max_num_queries(8):
             response = client.get(person.get_absolute_url())
         assert response.text.count("Plays Part") == n
         assert len(response.context["stories"]) == n

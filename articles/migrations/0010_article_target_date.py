@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0008_article_people"),
+        ("articles", "0009_article_preview_secret"),
     ]
 
     operations = [
