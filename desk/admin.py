@@ -99,44 +99,11 @@ class DeskArticleAdmin(ArticleAdmin):
     def _desk_context(self, request, article, form):
         """What the change page shows beyond the form: who else has the story open,
         a refused save's comparison, an autosave to restore, Discover checks."""
-        restored = form.desk_autosave
-        session = getattr(form, "desk_new_session", None)
-        if session is None and form.is_bound:
-            session = services.session_for(
-                form.data.get(form.add_prefix("desk_session")),
-                article=article,
-                user=request.user,
-            )
-        if session is None:
-            base = base_version = None
-            behind = restored is not None and (
-                form.desk_restore_version != article.updated_at
-            )
-            if behind:
-                # The restored text clashes with a later save: saving it shows
-                # the comparison with what the tab behind the autosave opened.
-                base_version = form.desk_restore_version
-                base = restored.session.base if restored.session else {}
-            session = services.open_session(
-                article=article, user=request.user, base=base, base_version=base_version
-            )
-            form.initial["desk_session"] = str(session.pk)
-            form.initial["desk_version"] = session.base_version.isoformat()
+        session = self._tab(request, article, form)
         pending = restore = None
-        if not form.is_bound and restored is None:
+        if not form.is_bound and form.desk_autosave is None:
             pending, restore = services.pending_autosave(article, request.user)
-        if form.is_bound and form.desk_conflict:
-            # The refused form holds the saved story merged with the editor's text.
-            story = services.with_values(
-                form.desk_conflict.current,
-                {name: form.data.get(name, "") for name in services.PREVIEW_FIELDS},
-            )
-        elif form.is_bound:
-            story = form.instance
-        elif restored is not None:
-            story = services.with_values(article, form.desk_restore)
-        else:
-            story = article
+        story = self._story_in_form(article, form)
         change_url = reverse("admin:articles_article_change", args=[article.pk])
         return {
             "session": session,
@@ -151,14 +118,13 @@ class DeskArticleAdmin(ArticleAdmin):
             "autosave_moved_on": pending is not None
             and pending.base_version != article.updated_at,
             "autosave_clashes": restore is not None and restore.clashes_with(article),
-            "restored": restored,
+            "restored": form.desk_autosave,
             "warnings": discover.warnings(
                 headline=story.headline,
                 seo_description=story.seo_description,
                 hero_image=story.hero_image,
             ),
             "preview": discover.preview(story),
-            "headline_limit": discover.HEADLINE_LIMIT,
             "restore_url": f"{change_url}?desk_restore=1",
             "config": {
                 "tab": str(session.pk),
@@ -168,9 +134,51 @@ class DeskArticleAdmin(ArticleAdmin):
                 "heartbeatSeconds": settings.DESK_HEARTBEAT_SECONDS,
                 "autosaveSeconds": settings.DESK_AUTOSAVE_SECONDS,
                 "fields": services.AUTOSAVE_FIELDS,
-                "headlineLimit": discover.HEADLINE_LIMIT,
+                "resultTitleChars": discover.RESULT_TITLE_CHARS,
+                "resultDescriptionChars": discover.RESULT_DESCRIPTION_CHARS,
             },
         }
+
+    def _tab(self, request, article, form):
+        """The EditSession of this page: the posted one on a re-rendered form (a new
+        one after a refused save), else a new one for a page just opened."""
+        session = getattr(form, "desk_new_session", None)
+        if session is None and form.is_bound:
+            session = services.session_for(
+                form.data.get(form.add_prefix("desk_session")),
+                article=article,
+                user=request.user,
+            )
+        if session is not None:
+            return session
+        base = base_version = None
+        restored = form.desk_autosave
+        if restored is not None and form.desk_restore_version != article.updated_at:
+            # The restored text clashes with a later save: saving it shows the
+            # comparison with what the tab behind the autosave had opened.
+            base_version = form.desk_restore_version
+            base = restored.session.base if restored.session else {}
+        session = services.open_session(
+            article=article, user=request.user, base=base, base_version=base_version
+        )
+        form.initial["desk_session"] = str(session.pk)
+        form.initial["desk_version"] = session.base_version.isoformat()
+        return session
+
+    @staticmethod
+    def _story_in_form(article, form):
+        """The story as the form shows it, for the Discover checks and previews."""
+        if form.is_bound and form.desk_conflict:
+            # The refused form holds the saved story merged with the editor's text.
+            return services.with_values(
+                form.desk_conflict.current,
+                {name: form.data.get(name, "") for name in services.PREVIEW_FIELDS},
+            )
+        if form.is_bound:
+            return form.instance
+        if form.desk_autosave is not None:
+            return services.with_values(article, form.desk_restore)
+        return article
 
     @staticmethod
     def _desk_url(name, article):
@@ -330,60 +338,42 @@ class DeskArticleAdmin(ArticleAdmin):
             raise PermissionDenied
         form = CalendarFilterForm(request.GET)
         chosen = form.filters()
-        day = chosen["date"] or timezone.localdate()
-        view = chosen["view"] or "month"
-        if view == "week":
-            start, end = calendar.week_range(day)
-            before, after = (
-                day - timezone.timedelta(days=7),
-                day + timezone.timedelta(days=7),
-            )
-        else:
-            start, end = calendar.month_range(day)
-            first = day.replace(day=1)
-            before = (first - timezone.timedelta(days=1)).replace(day=1)
-            after = (first + timezone.timedelta(days=32)).replace(day=1)
+        span = calendar.Span.around(
+            chosen["date"] or timezone.localdate(), chosen["view"] or "month"
+        )
         found = calendar.entries(
-            start,
-            end,
+            span.start,
+            span.end,
             topic=chosen["topic"],
             show=chosen["show"],
             writer=chosen["writer"],
             what=chosen["what"] or "",
         )
-        days = calendar.by_day(found)
-        all_days = [
-            start + timezone.timedelta(days=n) for n in range((end - start).days)
-        ]
-        weeks = [
-            [(d, days.get(d, [])) for d in all_days[i : i + 7]]
-            for i in range(0, len(all_days), 7)
-        ]
-        filters = {
-            key: request.GET[key]
-            for key in ("topic", "show", "writer", "what")
-            if request.GET.get(key) and form.cleaned_data.get(key)
-        }
+        filters = form.query()
         feed, _created = CalendarFeed.objects.get_or_create(user=request.user)
         feed_url = request.build_absolute_uri(
             reverse("desk:calendar_feed", args=[feed.token])
         )
+
+        def link(**changes):
+            return urlencode(filters | {"view": span.view, "date": span.day} | changes)
+
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("Editorial calendar"),
             "form": form,
-            "view": view,
-            "day": day,
-            "month": day.replace(day=1),
-            "weeks": weeks,
-            "entries": found,
+            "span": span,
+            "view": span.view,
+            "day": span.day,
+            "month": span.day.replace(day=1),
+            "weeks": span.weeks(found),
             "today": timezone.localdate(),
-            "before": urlencode({**filters, "view": view, "date": before}),
-            "after": urlencode({**filters, "view": view, "date": after}),
-            "this_week": urlencode({**filters, "view": "week", "date": day}),
-            "this_month": urlencode({**filters, "view": "month", "date": day}),
-            "query": urlencode({**filters, "view": view, "date": day}),
+            "before": link(date=span.before),
+            "after": link(date=span.after),
+            "this_week": link(view="week"),
+            "this_month": link(view="month"),
+            "query": link(),
             "can_reschedule": is_editor(request.user),
             "feed_url": f"{feed_url}?{urlencode(filters)}" if filters else feed_url,
         }

@@ -71,6 +71,41 @@ class Entry:
         return ", ".join(author.name for author in self.article.authors.all())
 
 
+@dataclass
+class Span:
+    """The days one calendar page shows, and the days its neighbours are about."""
+
+    view: str  # "month" or "week"
+    day: date
+    start: date
+    end: date  # excluded
+    before: date
+    after: date
+
+    @classmethod
+    def around(cls, day, view="month"):
+        if view == "week":
+            start, end = week_range(day)
+            before, after = day - timedelta(days=7), day + timedelta(days=7)
+        else:
+            start, end = month_range(day)
+            first = day.replace(day=1)
+            before = (first - timedelta(days=1)).replace(day=1)
+            after = (first + timedelta(days=32)).replace(day=1)
+        return cls(view, day, start, end, before, after)
+
+    def weeks(self, found):
+        """[[(day, [entries])] × 7] for each week shown."""
+        days = by_day(found)
+        shown = [
+            self.start + timedelta(days=n) for n in range((self.end - self.start).days)
+        ]
+        return [
+            [(day, days.get(day, [])) for day in shown[i : i + 7]]
+            for i in range(0, len(shown), 7)
+        ]
+
+
 def month_range(day):
     """(first Monday shown, day after the last Sunday shown) for day's month."""
     first = day.replace(day=1)

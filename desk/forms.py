@@ -218,6 +218,16 @@ class CalendarFilterForm(forms.Form):
     )
     what = forms.ChoiceField(label=_("Showing"), choices=WHAT, required=False)
 
+    def query(self):
+        """The valid filters as the query string had them, for links (no dates)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            name: self.data[name]
+            for name in ("topic", "show", "writer", "what")
+            if data.get(name)
+        }
+
     def filters(self):
         """The valid filters ({} for the rest): a bad value is ignored, never a 500."""
         self.is_valid()

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -30,8 +31,8 @@ def calendar_feed(request, token):
     chosen = CalendarFilterForm(request.GET).filters()
     today = timezone.localdate()
     found = calendar.entries(
-        today - timezone.timedelta(days=calendar.FEED_DAYS_BEFORE),
-        today + timezone.timedelta(days=calendar.FEED_DAYS_AFTER),
+        today - timedelta(days=calendar.FEED_DAYS_BEFORE),
+        today + timedelta(days=calendar.FEED_DAYS_AFTER),
         topic=chosen["topic"],
         show=chosen["show"],
         writer=chosen["writer"],

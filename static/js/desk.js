@@ -137,8 +137,8 @@
       const node = document.querySelector(`[data-desk-preview="${key}"]`);
       if (node) node.textContent = text;
     };
-    show("result-title", cut(title, 60));
-    show("result-description", cut(description, 160));
+    show("result-title", cut(title, config.resultTitleChars));
+    show("result-description", cut(description, config.resultDescriptionChars));
     show("share-title", title);
     show("share-description", description);
   };
