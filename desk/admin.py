@@ -7,11 +7,13 @@ extension points of its parent: the form class (`DeskArticleForm`), the change f
 and change list templates (which extend the articles ones), and extra admin URLs.
 """
 
+from dataclasses import replace
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, JsonResponse, QueryDict
@@ -19,6 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -201,6 +204,47 @@ class DeskArticleAdmin(ArticleAdmin):
                 % {"what": " ".join(found)},
                 messages.WARNING,
             )
+
+    # --- List actions ---------------------------------------------------------------
+    def changelist_view(self, request, extra_context=None):
+        listed = {"desk_listed_at": timezone.now().isoformat()}
+        return super().changelist_view(request, listed | (extra_context or {}))
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        return {
+            name: replace(action, func=self._unless_changed_since_listed(action.func))
+            for name, action in actions.items()
+        }
+
+    def _unless_changed_since_listed(self, func):
+        """Wrap a list action so it skips the stories saved after the list it was
+        chosen from was shown: whoever saved them did so after you looked."""
+
+        @wraps(func)
+        def action(modeladmin, request, queryset):
+            listed = services.parse_version(request.POST.get("desk_listed_at"))
+            if listed is not None:
+                changed = list(queryset.filter(updated_at__gt=listed))
+                if changed:
+                    self.message_user(
+                        request,
+                        format_html(
+                            "{} {}",
+                            _(
+                                "Left as they were, because they were saved after "
+                                "you loaded the list (look again):"
+                            ),
+                            format_html_join(
+                                ", ", "“{}”", ((story.headline,) for story in changed)
+                            ),
+                        ),
+                        messages.WARNING,
+                    )
+                    queryset = queryset.exclude(pk__in=[story.pk for story in changed])
+            return func(modeladmin, request, queryset)
+
+        return action
 
     # --- URLs -----------------------------------------------------------------------
     def get_urls(self):

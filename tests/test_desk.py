@@ -253,6 +253,51 @@ class TestEditConflicts:
         article.refresh_from_db()
         assert article.status == Status.PUBLISHED and article.headline != "Tom's take"
 
+    def listed_at(self, client):
+        response = client.get(CHANGELIST)
+        assert 'name="desk_listed_at"' in response.text
+        return response.context["desk_listed_at"]
+
+    def test_a_list_action_skips_stories_saved_after_the_list_was_shown(
+        self, priya, tom
+    ):
+        changed = make_article(status=Status.REVIEW, headline="Edited meanwhile")
+        untouched = make_article(status=Status.REVIEW, headline="Untouched")
+        listed_at = self.listed_at(priya)
+        _page, tom_form = open_story(tom, changed)
+        save(tom, changed, tom_form, standfirst="Tom's late standfirst")
+        response = priya.post(
+            CHANGELIST,
+            {
+                "action": "publish",
+                "_selected_action": [str(changed.pk), str(untouched.pk)],
+                "desk_listed_at": listed_at,
+            },
+            follow=True,
+        )
+        assert "saved after you loaded the list" in response.text
+        assert "Edited meanwhile" in response.text
+        changed.refresh_from_db()
+        untouched.refresh_from_db()
+        assert changed.status == Status.REVIEW
+        assert untouched.status == Status.PUBLISHED
+
+    @pytest.mark.parametrize("listed_at", ["", "garbage", "\x00"])
+    def test_a_list_action_without_a_readable_list_time_still_works(
+        self, priya, listed_at
+    ):
+        article = make_article(status=Status.REVIEW)
+        priya.post(
+            CHANGELIST,
+            {
+                "action": "publish",
+                "_selected_action": [str(article.pk)],
+                "desk_listed_at": listed_at,
+            },
+        )
+        article.refresh_from_db()
+        assert article.status == Status.PUBLISHED
+
     def test_saving_twice_from_the_same_page_flow_works(self, priya):
         article = make_article(status=Status.DRAFT)
         _page, form = open_story(priya, article)
