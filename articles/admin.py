@@ -149,6 +149,7 @@ class ArticleAdmin(HistoryAdmin):
         "word_count",
         "reading_time",
         "first_published_at",
+        "announced_at",
         "revised_at",
         "created_by",
         "created_at",

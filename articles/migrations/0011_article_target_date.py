@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0009_article_preview_secret"),
+        ("articles", "0010_article_announced_at"),
     ]
 
     operations = [
