@@ -408,7 +408,9 @@ class TestPresence:
 
 
 class TestEndpointsRefuseBadRequests:
-    @pytest.mark.parametrize("name", ["heartbeat", "takeover", "autosave"])
+    @pytest.mark.parametrize(
+        "name", ["heartbeat", "takeover", "autosave", "autosave/discard"]
+    )
     def test_anonymous_and_readers_get_403_json(self, client, name):
         article = make_article(status=Status.DRAFT)
         assert client.post(desk_url(article, name)).status_code == 403
@@ -417,7 +419,9 @@ class TestEndpointsRefuseBadRequests:
         assert response.status_code == 403
         assert response["Content-Type"] == "application/json"
 
-    @pytest.mark.parametrize("name", ["heartbeat", "takeover", "autosave"])
+    @pytest.mark.parametrize(
+        "name", ["heartbeat", "takeover", "autosave", "autosave/discard"]
+    )
     def test_get_is_refused(self, priya, name):
         article = make_article(status=Status.DRAFT)
         assert priya.get(desk_url(article, name)).status_code == 405
@@ -429,9 +433,12 @@ class TestEndpointsRefuseBadRequests:
         strict.force_login(priya.user)
         assert strict.post(desk_url(article, name), {"tab": ""}).status_code == 403
 
-    def test_a_writer_cannot_reach_someone_elses_story(self, grace):
+    @pytest.mark.parametrize(
+        "name", ["heartbeat", "takeover", "autosave", "autosave/discard"]
+    )
+    def test_a_writer_cannot_reach_someone_elses_story(self, grace, name):
         article = make_article(status=Status.DRAFT)
-        response = grace.post(desk_url(article, "heartbeat"), {"tab": ""})
+        response = grace.post(desk_url(article, name), {"tab": ""})
         assert response.status_code == 403
 
     @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 import icalendar
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -421,4 +422,22 @@ def test_the_demo_newsroom_puts_its_story_in_review_on_the_calendar(today):
     assert [entry.title for entry in renewals] == [
         "Heartstopper renewed for season 2",
         "Heartstopper renewed for season 3",
+    ]
+
+
+def test_episode_air_dates_once_the_shows_app_has_episodes(today):
+    """Episodes come from shows.Episode when it exists (the formats work adds it)."""
+    try:
+        episode_model = apps.get_model("shows", "Episode")
+    except LookupError:
+        assert calendar.episode_dates(today, today + timedelta(days=1)) == []
+        return
+    show = make_show("Heartstopper")
+    season = Season.objects.create(show=show, number=2)
+    episode_model.objects.create(
+        season=season, number=3, title="Truth", first_aired=today
+    )
+    found = calendar.entries(today, today + timedelta(days=1), show=show)
+    assert [(entry.kind, entry.title) for entry in found] == [
+        ("episode", "Heartstopper S2E3: Truth")
     ]
