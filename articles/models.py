@@ -418,6 +418,15 @@ class Article(models.Model):
             "time schedules it: it goes live by itself. Empty means now."
         ),
     )
+    target_date = models.DateField(
+        _("target date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day the desk means to publish this story, for the editorial "
+            "calendar. Readers never see it; it does not publish anything."
+        ),
+    )
     first_published_at = models.DateTimeField(
         _("first published"), null=True, blank=True, editable=False
     )

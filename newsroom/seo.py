@@ -19,12 +19,12 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from core.links import absolute
+from desk.discover import HEADLINE_LIMIT  # Google cuts headlines past this
 from images.processing import SHARE_WIDTH
 
 SCHEMA = "https://schema.org"
 LOGO = "img/logo.png"  # drawn for the site: 512×512, raster, as Google asks
 LOGO_SIZE = 512
-HEADLINE_LIMIT = 110  # Google truncates NewsArticle headlines past this
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 

@@ -186,6 +186,7 @@ Charlie and Nick's story, and what the graphic novels suggest is coming.</p>
 expected back as Charlie and Nick.</p>
 """,
     "status": Status.REVIEW,
+    "target_in": timedelta(days=3),  # on the editorial calendar
     "writer": "grace-morris",
 }
 
@@ -394,6 +395,11 @@ class Command(BaseCommand):
                 timezone.now() - spec["age"] if status == Status.PUBLISHED else None
             ),
             is_featured=spec.get("featured", False),
+            target_date=(
+                timezone.localdate() + spec["target_in"]
+                if "target_in" in spec
+                else None
+            ),
         )
         Byline.objects.create(article=article, author=writers[spec["writer"]])
         article.topics.set(topics)
