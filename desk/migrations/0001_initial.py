@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("articles", "0011_article_target_date"),
+        ("articles", "0012_article_target_date"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0010_article_announced_at"),
+        ("articles", "0011_live_blogs_galleries_corrections"),
     ]
 
     operations = [
