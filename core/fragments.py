@@ -141,8 +141,13 @@ class Fragments:
         return html
 
     def store(self, name, html):
-        """Keep a piece with the cache tags of what the page read to make it."""
-        if self.enabled and name in self.keys:
-            cache.set(
-                self.keys[name], (html, sorted(cache_tags.collected())), self.seconds
-            )
+        """Keep a piece with the cache tags of what the page read to make it, no
+        longer than until the next change to them that no save announces
+        (core.cache_tags.register_next_change). A live blog under way, which
+        changes by the clock, is not cached in pieces at all (articles.views)."""
+        if not self.enabled or name not in self.keys:
+            return
+        tags = cache_tags.collected()
+        seconds = cache_tags.seconds_until_next_change(self.seconds, tags)
+        if seconds > 0:
+            cache.set(self.keys[name], (html, sorted(tags)), seconds)

@@ -54,7 +54,7 @@ class ShowSeasonsFormSet(BaseInlineFormSet):
 class SeasonInline(admin.TabularInline):
     model = Season
     extra = 0
-    fields = ["number", "status", "release_date", "episode_count"]
+    fields = ["number", "status", "announced_on", "release_date", "episode_count"]
 
 
 class CreditInline(admin.TabularInline):

@@ -4,6 +4,7 @@
 fills in what is missing, so running `seed_demo` twice changes nothing.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -113,13 +114,16 @@ def seed():
         show.genres.add(genre)
 
     seasons = {}
-    for number, status in [
-        (1, SeasonStatus.RELEASED),
-        (2, SeasonStatus.CONFIRMED),
-        (3, SeasonStatus.CONFIRMED),
+    # Seasons 2 and 3 were ordered together (the renewal the seed stories report).
+    for number, status, announced in [
+        (1, SeasonStatus.RELEASED, None),
+        (2, SeasonStatus.CONFIRMED, date(2022, 5, 20)),
+        (3, SeasonStatus.CONFIRMED, date(2022, 5, 20)),
     ]:
         seasons[number], _ = Season.objects.get_or_create(
-            show=show, number=number, defaults={"status": status}
+            show=show,
+            number=number,
+            defaults={"status": status, "announced_on": announced},
         )
 
     Credit.objects.get_or_create(show=show, person=alice, role=Role.CREATOR)

@@ -9,7 +9,7 @@ def create_the_row(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0010_article_announced_at"),
+        ("articles", "0012_article_target_date"),
     ]
 
     operations = [
