@@ -36,6 +36,11 @@ def main():
     parser.add_argument("--database", default="h13perf_scale")
     args = parser.parse_args()
 
+    try:
+        admin().close()
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+        print(f"Skipped: no PostgreSQL at {SERVER} ({exc.__class__.__name__}).")
+        return
     work = Path(tempfile.mkdtemp(prefix="newsroom-scale-"))
     recreate(args.database)
     os.environ.update(
