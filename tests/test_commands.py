@@ -194,6 +194,22 @@ class TestSeedBulk:
         newest_bulk = Article.objects.exclude(headline="Before the load").first()
         assert newest_bulk.headline in client.get("/").text
 
+    def test_the_page_cache_lets_the_new_stories_through(
+        self, client, settings, django_capture_on_commit_callbacks
+    ):
+        """bulk_create sends no signals, so the command purges the story lists."""
+        settings.CACHE_MIDDLEWARE_SECONDS = 600
+        run("seed_bulk", articles=1, seed=1)
+        make_article(headline="Before the load", publish_at=timezone.now())
+        client.get("/")
+        assert client.get("/")["X-Cache"] == "HIT"
+        with django_capture_on_commit_callbacks(execute=True):
+            run("seed_bulk", articles=20, seed=2)
+        response = client.get("/")
+        assert response["X-Cache"] == "MISS"
+        newest_bulk = Article.objects.exclude(headline="Before the load").first()
+        assert newest_bulk.headline in response.text
+
     @pytest.mark.skipif(
         connection.vendor != "postgresql", reason="the search trigger is PostgreSQL's"
     )

@@ -22,6 +22,7 @@ from articles.body import render_body
 from articles.fragments import bump_content_version
 from articles.models import Article, Byline, Kind, Status, TaggedTopic, Topic
 from authors.models import Author
+from core import cache_tags
 from images.demo import demo_image
 from newsletter.models import Subscriber
 from shows.models import Network, Show, ShowStatus
@@ -110,9 +111,10 @@ class Command(BaseCommand):
         self.run = get_random_string(6).lower()
         self.batch_size = batch_size
         if articles:
-            self._articles(articles)
-            # Rows written in bulk send no signals: cached page pieces must go.
+            touched = self._articles(articles)
+            # Rows written in bulk send no signals: cached pages and pieces must go.
             bump_content_version()
+            cache_tags.purge({cache_tags.list_tag(Article), *touched})
         if subscribers:
             self._subscribers(subscribers)
         self.stdout.write(self.style.SUCCESS("Done."))
@@ -190,6 +192,9 @@ class Command(BaseCommand):
         writers, topics = self._writers(), self._topics()
         pictures = self._pictures()
         shows = self._shows(pictures)
+        touched = {
+            cache_tags.tag_for(row) for row in [*writers, *topics, *shows, *pictures]
+        }
         bodies = []
         for _ in range(BODY_VARIANTS):
             body = "".join(
@@ -234,6 +239,7 @@ class Command(BaseCommand):
                 )
             done += size
             self._progress(done, total)
+        return touched
 
     def _plan(self, n, shows, pictures, bodies, now):
         """An unsaved story and the shows it is about."""
