@@ -16,8 +16,9 @@ from reversion import register as reversion_register
 
 from articles import previews, services
 from articles.history import HistoryAdmin
-from articles.models import Article, Byline, Status, TaggedTopic, Topic
+from articles.models import Article, Byline, Kind, Status, TaggedTopic, Topic
 from shows.forms import ArticlePeopleFormMixin
+from shows.models import Show
 
 # Restoring a story brings back its byline and topics too.
 reversion_register(Byline)
@@ -69,6 +70,15 @@ class ArticleAdminForm(ArticlePeopleFormMixin, forms.ModelForm):
             "headline",
             "slug",
             "standfirst",
+            "kind",
+            "subject_show",
+            "subject_season",
+            "subject_episode",
+            "rating",
+            "verdict",
+            "safe_headline",
+            "safe_standfirst",
+            "spoilers_lift_at",
             "body",
             "hero_image",
             "hero_caption",
@@ -82,6 +92,38 @@ class ArticleAdminForm(ArticlePeopleFormMixin, forms.ModelForm):
             "seo_description",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "kind" in self.fields:
+            # A form sent without it (a script, an old tab) keeps the story's kind.
+            self.fields["kind"].required = False
+
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or self.instance.kind or Kind.NEWS
+
+    def clean(self):
+        """A review or recap is listed on its show's pages: the show it is about
+        joins the story's shows."""
+        cleaned = super().clean()
+        subject_show = next(
+            (
+                show
+                for show in (
+                    getattr(cleaned.get("subject_episode"), "season", None),
+                    cleaned.get("subject_season"),
+                    cleaned.get("subject_show"),
+                )
+                if show is not None
+            ),
+            None,
+        )
+        if subject_show is not None and not isinstance(subject_show, Show):
+            subject_show = subject_show.show
+        if subject_show is not None and "shows" in cleaned:
+            chosen = [show.pk for show in cleaned["shows"]]
+            cleaned["shows"] = Show.objects.filter(pk__in=[*chosen, subject_show.pk])
+        return cleaned
+
 
 @admin.register(Article)
 class ArticleAdmin(HistoryAdmin):
@@ -91,19 +133,26 @@ class ArticleAdmin(HistoryAdmin):
     list_display = [
         "thumbnail",
         "headline",
+        "kind",
         "workflow_state",
         "byline",
         "publish_at",
         "is_featured",
     ]
     list_display_links = ["headline"]
-    list_filter = [WorkflowFilter, "authors", "topics", "is_featured"]
+    list_filter = [WorkflowFilter, "kind", "authors", "topics", "is_featured"]
     list_select_related = ["hero_image"]
     list_per_page = 50
     search_fields = ["headline", "standfirst", "authors__name"]
     search_help_text = _("Search headline, standfirst or author name.")
     date_hierarchy = "publish_at"
-    autocomplete_fields = ["hero_image", "shows"]
+    autocomplete_fields = [
+        "hero_image",
+        "shows",
+        "subject_show",
+        "subject_season",
+        "subject_episode",
+    ]
     prepopulated_fields = {"slug": ["headline"]}
     inlines = [BylineInline]
     actions = ["submit_for_review", "publish", "unpublish", "feature", "unfeature"]
@@ -111,6 +160,12 @@ class ArticleAdmin(HistoryAdmin):
         "headline",
         "slug",
         "standfirst",
+        "kind",
+        "rating",
+        "verdict",
+        "safe_headline",
+        "safe_standfirst",
+        "spoilers_lift_at",
         "body",
         "hero_image",
         "hero_caption",
@@ -141,7 +196,38 @@ class ArticleAdmin(HistoryAdmin):
         editable = self.has_change_permission(request, obj)
         people = "people" if editable else "people_mentioned"
         return [
-            (None, {"fields": ["headline", "slug", "standfirst", "body"]}),
+            (None, {"fields": ["headline", "slug", "standfirst", "kind", "body"]}),
+            (
+                _("Review or recap"),
+                {
+                    "classes": ["collapse"],
+                    "description": _(
+                        "A review names one thing (a show or film, a season or an "
+                        "episode) and gives stars and a verdict; a recap names its "
+                        "episode. Mark spoiler paragraphs in the body with the "
+                        "“Spoiler” style: readers see them folded away."
+                    ),
+                    "fields": [
+                        "subject_show",
+                        "subject_season",
+                        "subject_episode",
+                        "rating",
+                        "verdict",
+                    ],
+                },
+            ),
+            (
+                _("Spoilers"),
+                {
+                    "classes": ["collapse"],
+                    "fields": [
+                        "safe_headline",
+                        "safe_standfirst",
+                        "spoilers_lift_at",
+                        "spoilers_until",
+                    ],
+                },
+            ),
             (_("Hero picture"), {"fields": ["hero_image", "hero_caption"]}),
             (_("Topics, shows and people"), {"fields": ["topics", "shows", people]}),
             (_("Publishing"), {"fields": publishing}),
@@ -153,7 +239,7 @@ class ArticleAdmin(HistoryAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        fields = [*self.record_fields, "preview_link"]
+        fields = [*self.record_fields, "spoilers_until", "preview_link"]
         if not services.can_publish(request.user):
             fields += self.publishing_fields
         return fields

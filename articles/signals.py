@@ -1,5 +1,6 @@
-"""Keep stored article bodies in step with the library pictures placed in them, and
-the cached navigation topics in step with the topics."""
+"""Keep stored article bodies in step with the library pictures placed in them, the
+cached navigation topics in step with the topics, and spoiler lift times in step with
+the air dates they follow."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
@@ -8,6 +9,7 @@ from django.dispatch import receiver
 from articles.models import Article, Topic
 from articles.navigation import forget_navigation_topics
 from images.models import Image
+from shows.models import Episode, Season, Show
 
 
 def _rerender(articles):
@@ -43,3 +45,27 @@ def topic_changed(sender, **kwargs):
     """
     forget_navigation_topics()
     transaction.on_commit(forget_navigation_topics)
+
+
+SUBJECT_FIELD = {
+    Show: "subject_show",
+    Season: "subject_season",
+    Episode: "subject_episode",
+}
+
+
+@receiver(post_save, sender=Show, dispatch_uid="articles.show_dates")
+@receiver(post_save, sender=Season, dispatch_uid="articles.season_dates")
+@receiver(post_save, sender=Episode, dispatch_uid="articles.episode_dates")
+def first_shown_changed(sender, instance, created, raw=False, **kwargs):
+    """A new air or release date moves the default spoiler lift of the reviews and
+    recaps about it (those whose editor set no time of their own)."""
+    if created or raw:
+        return
+    stories = Article.objects.filter(
+        **{SUBJECT_FIELD[sender]: instance, "spoilers_lift_at__isnull": True}
+    )
+    for article in stories.select_related(*SUBJECT_FIELD.values()):
+        lift = article.default_spoilers_lift()
+        if lift != article.spoilers_until:
+            Article.objects.filter(pk=article.pk).update(spoilers_until=lift)

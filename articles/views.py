@@ -1,7 +1,10 @@
+import math
+
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -12,23 +15,35 @@ from django_ratelimit.core import is_ratelimited
 from articles import previews, reads
 from articles.models import Article, Topic
 from newsroom.security import is_same_origin
+from shows.models import offers_change_at
 
 RELATED_STORIES = 4
 
 READER_CACHE_SECONDS = 300
 
 
-def cacheable(response):
-    """Let browsers and the CDN keep a reader page for a few minutes."""
-    patch_cache_control(response, public=True, max_age=READER_CACHE_SECONDS)
+def cacheable(response, *, until=None):
+    """Let browsers and the CDN keep a reader page for a few minutes, and never past
+    `until` (an aware datetime: when something the page shows changes by itself,
+    such as an offer to watch a show ending)."""
+    max_age = READER_CACHE_SECONDS
+    if until is not None:
+        left = math.ceil((until - timezone.now()).total_seconds())
+        max_age = max(0, min(max_age, left))
+    patch_cache_control(response, public=True, max_age=max_age)
     return response
 
 
 class CacheableMixin:
     """For reader pages that are the same for everyone."""
 
+    def cache_until(self):
+        """When the page's content next changes by itself (see cacheable())."""
+        return None
+
     def render_to_response(self, context, **kwargs):
-        return cacheable(super().render_to_response(context, **kwargs))
+        response = super().render_to_response(context, **kwargs)
+        return cacheable(response, until=self.cache_until())
 
 
 class ArticleDetailView(DetailView):
@@ -53,7 +68,10 @@ class ArticleDetailView(DetailView):
             add_never_cache_headers(response)  # a draft must never reach a shared cache
             response["X-Robots-Tag"] = "noindex"
             return response
-        return cacheable(response)
+        offers = [
+            offer for show in self.object.shows.all() for offer in show.upcoming_offers
+        ]
+        return cacheable(response, until=offers_change_at(offers))
 
 
 article_detail = ArticleDetailView.as_view()
@@ -134,10 +152,18 @@ class TopicDetailView(CacheableMixin, ListView):
 
     def get_queryset(self):
         self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
-        return Article.objects.published().filter(topics=self.topic).for_cards()
+        self.stories = Article.objects.published().filter(topics=self.topic)
+        self.kind = self.request.GET.get("kind", "")
+        try:
+            chosen = self.stories.of_kind(self.kind) if self.kind else self.stories
+        except ValueError:
+            raise Http404("No such kind of story.") from None
+        return chosen.for_cards()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(topic=self.topic, **kwargs)
+        return super().get_context_data(
+            topic=self.topic, kinds=self.stories.kinds(), kind=self.kind, **kwargs
+        )
 
 
 topic_detail = TopicDetailView.as_view()

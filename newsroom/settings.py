@@ -33,6 +33,9 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env("SITE_NAME", default="Newsroom")
+# Where most readers are (ISO 3166-1 alpha-2): "where to watch" lists this country's
+# offers first and /watch/ lists only them; other countries are one click away.
+SITE_REGION = env("SITE_REGION", default="GB").upper()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -52,6 +55,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "reversion",
     "django_tasks_db",
+    "django_countries",
     "newsroom",
     "images",
     "authors",
@@ -288,6 +292,14 @@ NEWSLETTER_THUMBNAIL_WIDTH = 800  # JPEG rendition width for digest pictures
 # endpoint itself (0: only by the command). Beacons per client address are limited.
 READS_FLUSH_SECONDS = env.int("READS_FLUSH_SECONDS", default=300)
 READS_RATE_PER_IP = env("READS_RATE_PER_IP", default="60/m")
+
+from django_countries.data import COUNTRIES  # noqa: E402 - a plain dict of codes
+
+if SITE_REGION not in COUNTRIES:
+    raise ImproperlyConfigured(
+        f"SITE_REGION={SITE_REGION!r} is not an ISO 3166-1 alpha-2 country code "
+        "(e.g. GB, US, IE)."
+    )
 
 LOGGING = {
     "version": 1,

@@ -440,9 +440,10 @@ class TestShowDetail:
         show.based_on_author = fill_show(show, n)[0]
         show.trailer_url = "https://youtu.be/dQw4w9WgXcQ"
         show.save()
-        # show, genres, seasons, credits, credit seasons, ratings; stories, their
-        # authors and topics (Article.for_cards); the header's topics
-        with django_assert_max_num_queries(10):
+        # show, genres, seasons, credits, credit seasons, ratings, offers; stories,
+        # their authors and topics (Article.for_cards), the kinds of story, our
+        # reviews; the header's topics
+        with django_assert_max_num_queries(13):
             response = client.get(show.get_absolute_url())
         assert len(response.context["show"].cast) == n
         assert len(response.context["stories"]) == n
@@ -500,10 +501,13 @@ class TestPersonDetail:
 
 
 def show_form(**overrides):
-    """POST data for the show admin form with its three (empty) inlines."""
+    """POST data for the show admin form with its four (empty) inlines."""
     data = {
         "title": "Heartstopper",
         "slug": "heartstopper",
+        "kind": "series",
+        "release_date": "",
+        "runtime": "",
         "network": "",
         "status": ShowStatus.RENEWED,
         "premiere_date": "",
@@ -515,7 +519,7 @@ def show_form(**overrides):
         "trailer_url": "",
         "official_site": "",
     }
-    for prefix in ("seasons", "credits", "ratings"):
+    for prefix in ("seasons", "credits", "ratings", "watch_offers"):
         data |= {
             f"{prefix}-TOTAL_FORMS": "0",
             f"{prefix}-INITIAL_FORMS": "0",
@@ -550,7 +554,7 @@ class TestShowAdmin:
         response = admin_client.get(f"/admin/shows/show/{show.pk}/change/")
         assert response.status_code == 200
         prefixes = {f.formset.prefix for f in response.context["inline_admin_formsets"]}
-        assert prefixes == {"seasons", "credits", "ratings"}
+        assert prefixes == {"seasons", "credits", "ratings", "watch_offers"}
         credits = next(
             f.formset
             for f in response.context["inline_admin_formsets"]
