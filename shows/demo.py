@@ -4,23 +4,45 @@
 fills in what is missing, so running `seed_demo` twice changes nothing.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from images.demo import demo_image
 from shows.models import (
     Credit,
+    Episode,
     Genre,
     Network,
+    OfferKind,
     Person,
+    Provider,
     Rating,
     Role,
     Season,
     SeasonStatus,
     Show,
     ShowStatus,
+    WatchOffer,
 )
+
+# Season one's eight episodes, all released on one day. The titles and one-line
+# synopses are the demo's own inventions.
+SEASON_ONE_EPISODES = [
+    ("A New Seat", "A seating plan puts Charlie next to Nick in form class."),
+    ("Practice", "Nick asks Charlie to try out for the rugby team."),
+    ("The Party", "Charlie goes to a party he would rather have missed."),
+    ("Snow Day", "A day off school and a walk in the snow change things."),
+    ("Keeping Quiet", "Charlie worries about what Nick wants to keep private."),
+    ("Friends Again", "Old friendships need some repair after a row."),
+    ("Sports Day", "The whole year group turns out for a competitive afternoon."),
+    ("Going Out", "The season ends with a day at the seaside."),
+]
+# In the demo, season one came out a month before the renewal stories.
+SEASON_ONE_AGE = timedelta(days=30)
+NETFLIX_LINK = "https://www.netflix.com/search?q=Heartstopper"
 
 SYNOPSIS = (
     "Charlie Spring is a quiet, anxious boy at an English grammar school. When a "
@@ -112,14 +134,46 @@ def seed():
         )
         show.genres.add(genre)
 
+    released = timezone.localdate() - SEASON_ONE_AGE
     seasons = {}
-    for number, status in [
-        (1, SeasonStatus.RELEASED),
-        (2, SeasonStatus.CONFIRMED),
-        (3, SeasonStatus.CONFIRMED),
+    for number, status, release_date, count in [
+        (1, SeasonStatus.RELEASED, released, len(SEASON_ONE_EPISODES)),
+        (2, SeasonStatus.CONFIRMED, None, None),
+        (3, SeasonStatus.CONFIRMED, None, None),
     ]:
         seasons[number], _ = Season.objects.get_or_create(
-            show=show, number=number, defaults={"status": status}
+            show=show,
+            number=number,
+            defaults={
+                "status": status,
+                "release_date": release_date,
+                "episode_count": count,
+            },
+        )
+    episodes = {}
+    for number, (title, synopsis) in enumerate(SEASON_ONE_EPISODES, start=1):
+        episodes[number], _ = Episode.objects.get_or_create(
+            season=seasons[1],
+            number=number,
+            defaults={
+                "title": title,
+                "synopsis": synopsis,
+                "first_aired": seasons[1].release_date,
+            },
+        )
+
+    provider, _ = Provider.objects.get_or_create(
+        slug="netflix",
+        defaults={"name": "Netflix", "website": "https://www.netflix.com/"},
+    )
+    for region in ("GB", "US"):
+        WatchOffer.objects.get_or_create(
+            show=show,
+            season=None,
+            region=region,
+            provider=provider,
+            kind=OfferKind.SUBSCRIPTION,
+            defaults={"url": NETFLIX_LINK},
         )
 
     Credit.objects.get_or_create(show=show, person=alice, role=Role.CREATOR)
@@ -154,4 +208,5 @@ def seed():
         "joe_locke": joe,
         "kit_connor": kit,
         "seasons": seasons,
+        "episodes": episodes,
     }
