@@ -101,7 +101,7 @@ class SeasonDetailView(CacheableMixin, DetailView):
         stories = list(
             season.show.articles.published()
             .about_season(season)
-            .select_related("subject_episode")
+            .select_related("subject_season", "subject_episode__season")
             .for_cards()
         )
         recaps = {}
