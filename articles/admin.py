@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import (
     AutocompleteSelectMultiple,
@@ -7,7 +6,6 @@ from django.contrib.admin.widgets import (
 )
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -15,9 +13,11 @@ from reversion import add_to_revision, is_active, set_comment
 from reversion import register as reversion_register
 
 from articles import previews, services
-from articles.history import HistoryAdmin
 from articles.models import Article, Byline, Kind, Status, TaggedTopic, Topic
-from shows.forms import ArticlePeopleFormMixin
+from core.history import HistoryAdmin
+from core.links import absolute
+from core.publishing import scheduled
+from core.roles import is_editor
 from shows.models import Show
 
 # Restoring a story brings back its byline and topics too.
@@ -61,8 +61,8 @@ class BylineInline(admin.TabularInline):
     verbose_name_plural = _("byline (in order; lowest position first)")
 
 
-class ArticleAdminForm(ArticlePeopleFormMixin, forms.ModelForm):
-    """The story form, plus the people it mentions (declared on shows' Person)."""
+class ArticleAdminForm(forms.ModelForm):
+    """The story form."""
 
     class Meta:
         model = Article
@@ -84,6 +84,7 @@ class ArticleAdminForm(ArticlePeopleFormMixin, forms.ModelForm):
             "hero_caption",
             "topics",
             "shows",
+            "people",
             "status",
             "publish_at",
             "is_featured",
@@ -149,6 +150,7 @@ class ArticleAdmin(HistoryAdmin):
     autocomplete_fields = [
         "hero_image",
         "shows",
+        "people",
         "subject_show",
         "subject_season",
         "subject_episode",
@@ -192,9 +194,6 @@ class ArticleAdmin(HistoryAdmin):
         publishing = [*self.publishing_fields, "update_note"]
         if obj is not None and request.user.has_perm(services.PREVIEW_PERMISSION):
             publishing.append("preview_link")
-        # The read-only view cannot show a form-only field; it gets a plain list.
-        editable = self.has_change_permission(request, obj)
-        people = "people" if editable else "people_mentioned"
         return [
             (None, {"fields": ["headline", "slug", "standfirst", "kind", "body"]}),
             (
@@ -229,7 +228,7 @@ class ArticleAdmin(HistoryAdmin):
                 },
             ),
             (_("Hero picture"), {"fields": ["hero_image", "hero_caption"]}),
-            (_("Topics, shows and people"), {"fields": ["topics", "shows", people]}),
+            (_("Topics, shows and people"), {"fields": ["topics", "shows", "people"]}),
             (_("Publishing"), {"fields": publishing}),
             (
                 _("Search and sharing"),
@@ -240,7 +239,7 @@ class ArticleAdmin(HistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*self.record_fields, "spoilers_until", "preview_link"]
-        if not services.can_publish(request.user):
+        if not is_editor(request.user):
             fields += self.publishing_fields
         return fields
 
@@ -282,10 +281,10 @@ class ArticleAdmin(HistoryAdmin):
 
     def can_restore(self, request):
         # A restore writes status and publish time back, so it is an editor's call.
-        return services.can_publish(request.user)
+        return is_editor(request.user)
 
     def has_publish_permission(self, request):
-        return services.can_publish(request.user)
+        return is_editor(request.user)
 
     # --- Saving -------------------------------------------------------------------
 
@@ -333,10 +332,7 @@ class ArticleAdmin(HistoryAdmin):
     def changelist_view(self, request, extra_context=None):
         counts = Article.objects.aggregate(
             review=Count("pk", filter=Q(status=Status.REVIEW)),
-            scheduled=Count(
-                "pk",
-                filter=Q(status=Status.PUBLISHED, publish_at__gt=timezone.now()),
-            ),
+            scheduled=Count("pk", filter=scheduled()),
         )
         return super().changelist_view(
             request, {"desk": counts} | (extra_context or {})
@@ -363,17 +359,13 @@ class ArticleAdmin(HistoryAdmin):
     def byline(self, obj):
         return ", ".join(author.name for author in obj.authors.all())
 
-    @admin.display(description=_("people"))
-    def people_mentioned(self, obj):
-        return ", ".join(person.name for person in obj.people.all()) or "—"
-
     @admin.display(description=_("preview link"))
     def preview_link(self, obj):
         if obj is None or obj.pk is None:
             return "—"
         if obj.is_published:
             return format_html('<a href="{0}">{0}</a>', obj.get_absolute_url())
-        url = settings.SITE_URL + previews.preview_url(obj)
+        url = absolute(previews.preview_url(obj))
         hours = int(previews.max_age().total_seconds() // 3600)
         return format_html(
             '<input type="text" readonly value="{}" size="60" aria-label="{}"> '

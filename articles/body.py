@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django_prose_editor.config import allowlist_from_extensions
 
-from articles.embeds import embed_for_url
+from core.embeds import embed_for_url
 
 BODY_EXTENSIONS = {
     "Bold": True,

@@ -12,7 +12,6 @@ from django.core import signing
 from django.urls import reverse
 
 SALT = "articles.preview"
-DEFAULT_MAX_AGE = timedelta(hours=48)
 
 
 class PreviewExpired(Exception):
@@ -24,8 +23,7 @@ class PreviewInvalid(Exception):
 
 
 def max_age():
-    value = getattr(settings, "ARTICLE_PREVIEW_MAX_AGE", DEFAULT_MAX_AGE)
-    return value if isinstance(value, timedelta) else timedelta(seconds=value)
+    return timedelta(seconds=settings.ARTICLE_PREVIEW_MAX_AGE)
 
 
 def make_token(article):

@@ -1,11 +1,8 @@
-import math
-
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -14,36 +11,11 @@ from django_ratelimit.core import is_ratelimited
 
 from articles import previews, reads
 from articles.models import Article, Topic
-from newsroom.security import is_same_origin
-from shows.models import offers_change_at
+from core.cache_tags import list_tag
+from core.http import CacheableMixin, cacheable
+from core.security import is_same_origin
 
 RELATED_STORIES = 4
-
-READER_CACHE_SECONDS = 300
-
-
-def cacheable(response, *, until=None):
-    """Let browsers and the CDN keep a reader page for a few minutes, and never past
-    `until` (an aware datetime: when something the page shows changes by itself,
-    such as an offer to watch a show ending)."""
-    max_age = READER_CACHE_SECONDS
-    if until is not None:
-        left = math.ceil((until - timezone.now()).total_seconds())
-        max_age = max(0, min(max_age, left))
-    patch_cache_control(response, public=True, max_age=max_age)
-    return response
-
-
-class CacheableMixin:
-    """For reader pages that are the same for everyone."""
-
-    def cache_until(self):
-        """When the page's content next changes by itself (see cacheable())."""
-        return None
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        return cacheable(response, until=self.cache_until())
 
 
 class ArticleDetailView(DetailView):
@@ -68,10 +40,7 @@ class ArticleDetailView(DetailView):
             add_never_cache_headers(response)  # a draft must never reach a shared cache
             response["X-Robots-Tag"] = "noindex"
             return response
-        offers = [
-            offer for show in self.object.shows.all() for offer in show.upcoming_offers
-        ]
-        return cacheable(response, until=offers_change_at(offers))
+        return cacheable(response)
 
 
 article_detail = ArticleDetailView.as_view()
@@ -131,6 +100,7 @@ def article_preview(request, token):
 
 class TopicListView(CacheableMixin, ListView):
     template_name = "articles/topic_list.html"
+    cache_tags = (list_tag(Topic), list_tag(Article))  # story counts
     context_object_name = "topics"
     paginate_by = 48
 

@@ -214,6 +214,8 @@ FORMATS = {
     "jpeg": ("jpg", 82, {"replace_alpha": "#fff"}),
 }
 RENDITIONS_VERSION = 1
+# Open Graph and feed pictures: what Google Discover and the share cards ask for.
+SHARE_WIDTH = 1200
 
 
 def shape_for(name):

@@ -72,7 +72,6 @@ class SubscriberAdmin(admin.ModelAdmin):
     search_help_text = _("Search by e-mail address (or part of it).")
     date_hierarchy = "created_at"
     actions = ["export_csv", "send_confirmation_again", "unsubscribe"]
-    change_list_template = "newsletter/admin/subscriber_change_list.html"
     readonly_fields = [
         "source",
         "consent_text",
@@ -219,7 +218,6 @@ class IssueAdmin(admin.ModelAdmin):
     search_fields = ["subject"]
     inlines = [IssueStoryInline]
     fields = ["subject", "intro"]
-    change_form_template = "newsletter/admin/issue_change_form.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_delivery_counts()
@@ -360,4 +358,4 @@ class IssueAdmin(admin.ModelAdmin):
             "recipients": issue.pending_recipients().count(),
             "immediate": isinstance(send_issue.get_backend(), ImmediateBackend),
         }
-        return TemplateResponse(request, "newsletter/admin/issue_send.html", context)
+        return TemplateResponse(request, "admin/newsletter/issue/send.html", context)

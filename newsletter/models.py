@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+from core.links import absolute
 from newsletter import tokens
 
 
@@ -31,8 +32,17 @@ class SubscriberQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(status=Subscriber.Status.CONFIRMED)
 
-    def pending(self):
-        return self.filter(status=Subscriber.Status.PENDING)
+    def from_token(self, token, purpose):
+        """The subscriber a confirmation or unsubscribe link names.
+
+        Raises tokens.TokenExpired or tokens.TokenInvalid (also when the row now
+        holds another address).
+        """
+        pk, fingerprint = tokens.read(token, purpose)
+        subscriber = self.filter(pk=pk).first()
+        if subscriber is None or not tokens.names(subscriber, fingerprint):
+            raise tokens.TokenInvalid
+        return subscriber
 
     def signups_per_day(self, days=14):
         """(day, signups, confirmed) for the last `days` days, newest first."""
@@ -166,20 +176,26 @@ class Subscriber(models.Model):
         return tokens.make(self, tokens.UNSUBSCRIBE)
 
     def get_confirm_url(self):
-        path = reverse("newsletter:confirm", args=[self.confirm_token()])
-        return settings.SITE_URL + path
+        return absolute(reverse("newsletter:confirm", args=[self.confirm_token()]))
 
     def get_unsubscribe_url(self):
-        path = reverse("newsletter:unsubscribe", args=[self.unsubscribe_token()])
-        return settings.SITE_URL + path
+        return absolute(
+            reverse("newsletter:unsubscribe", args=[self.unsubscribe_token()])
+        )
 
 
 class IssueQuerySet(models.QuerySet):
     def with_delivery_counts(self):
         return self.annotate(
-            sent_count=Count("deliveries", filter=Q(deliveries__status="sent")),
-            failed_count=Count("deliveries", filter=Q(deliveries__status="failed")),
-            claimed_count=Count("deliveries", filter=Q(deliveries__status="claimed")),
+            sent_count=Count(
+                "deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)
+            ),
+            failed_count=Count(
+                "deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)
+            ),
+            claimed_count=Count(
+                "deliveries", filter=Q(deliveries__status=Delivery.Status.CLAIMED)
+            ),
         )
 
 

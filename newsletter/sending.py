@@ -108,15 +108,17 @@ def _record(issue, run, batch, outcomes, in_flight):
     sent = [pk for pk, (ok, _) in outcomes.items() if ok]
     mine = Delivery.objects.filter(issue=issue, run=run)
     if sent:
-        mine.filter(subscriber_id__in=sent).update(status="sent", attempted_at=now)
+        mine.filter(subscriber_id__in=sent).update(
+            status=Delivery.Status.SENT, attempted_at=now
+        )
     for pk, (ok, error) in outcomes.items():
         if not ok:
             mine.filter(subscriber_id=pk).update(
-                status="failed", attempted_at=now, error=error[:500]
+                status=Delivery.Status.FAILED, attempted_at=now, error=error[:500]
             )
     untried = [pk for pk, _ in batch if pk not in outcomes and pk != in_flight]
     if untried:
-        mine.filter(subscriber_id__in=untried, status="claimed").delete()
+        mine.filter(subscriber_id__in=untried, status=Delivery.Status.CLAIMED).delete()
 
 
 def _deliver(connection, digest, pk, address):

@@ -11,9 +11,10 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.security import same_origin_post
 from newsletter import services, tokens
 from newsletter.forms import SignupForm
-from newsroom.security import same_origin_post
+from newsletter.models import Subscriber
 
 PUBLIC_CACHE = {"public": True, "max_age": 600}
 
@@ -45,7 +46,7 @@ def check_inbox(request):
 def _token_page(request, token, purpose):
     """(subscriber, None) for a good token, else (None, a friendly error page)."""
     try:
-        return tokens.read(token, purpose), None
+        return Subscriber.objects.from_token(token, purpose), None
     except tokens.TokenExpired:
         page = render(request, f"newsletter/{purpose}_expired.html", status=410)
     except tokens.TokenInvalid:

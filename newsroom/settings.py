@@ -33,6 +33,10 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env("SITE_NAME", default="Newsroom")
+SITE_DESCRIPTION = env(
+    "SITE_DESCRIPTION",
+    default="Entertainment news: TV, film and the people who make them.",
+)
 # Where most readers are (ISO 3166-1 alpha-2): "where to watch" lists this country's
 # offers first and /watch/ lists only them; other countries are one click away.
 SITE_REGION = env("SITE_REGION", default="GB").upper()
@@ -45,7 +49,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "crispy_forms",
@@ -55,6 +58,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "reversion",
     "django_tasks_db",
+    "core",
     "django_countries",
     "newsroom",
     "images",
@@ -67,8 +71,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Outermost after static files, so it stores the finished response (CSP included).
-    "newsroom.middleware.UpdateAnonymousPageCacheMiddleware",
+    # Right after static files: a cached page is answered before sessions, CSRF,
+    # authentication and messages run, and the stored copy is the finished response
+    # (CSP included). newsroom/page_cache.py.
+    "newsroom.page_cache.PageCacheMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,13 +83,27 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "newsroom.middleware.FetchAnonymousPageCacheMiddleware",
 ]
-# Anonymous reader pages are served whole from the cache, kept as long as their own
-# max-age says (the same window browsers and a CDN get); this is the lifetime of pages
-# that state none. 0 turns the page cache off.
-CACHE_MIDDLEWARE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 60)
-CACHE_MIDDLEWARE_KEY_PREFIX = "page"
+# Anonymous reader pages are served whole from the shared cache for up to this long
+# (and their own s-maxage); any change to what a page shows purges it at once
+# (core/cache_tags.py). 0 turns the app's page cache off.
+CACHE_MIDDLEWARE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 600)
+# The last good copy of a page is kept this much longer, for when it cannot be made.
+PAGE_CACHE_STALE_SECONDS = env.int("PAGE_CACHE_STALE_SECONDS", default=86400)
+# The query parameters reader pages read; others (utm_*, fbclid, cache-busters) are
+# left out of the page cache's key.
+PAGE_CACHE_QUERY_PARAMS = {
+    "page",
+    "p",
+    "q",
+    "network",
+    "status",
+    "kind",
+    "region",
+    "after",
+}
+# Called with the tags to purge when content changes (e.g. core.varnish.purge_tags).
+CACHE_TAG_PURGERS = env.list("CACHE_TAG_PURGERS", default=[])
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
@@ -285,6 +306,9 @@ NEWSLETTER_CONFIRM_MAX_AGE = env.int("NEWSLETTER_CONFIRM_DAYS", default=3) * 864
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=200)
 NEWSLETTER_MAX_STORIES = 12
 NEWSLETTER_THUMBNAIL_WIDTH = 800  # JPEG rendition width for digest pictures
+
+# Signed preview links to unpublished stories work this long (seconds).
+ARTICLE_PREVIEW_MAX_AGE = env.int("ARTICLE_PREVIEW_MAX_AGE", default=48 * 3600)
 
 # --- Discovery -----------------------------------------------------------------------
 # "Most read" (articles/reads.py): reads are counted in the cache and added to the

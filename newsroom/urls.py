@@ -16,8 +16,9 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
-    # Each app owns its full reader URLs (SPEC): articles also serves /topics/,
-    # shows also serves /people/.
+    # Each app owns its full reader URLs: articles also serves /topics/ and every
+    # feed of stories (/authors/<slug>/feed/, /shows/<slug>/feed/); shows also
+    # serves /people/.
     path("", include("articles.urls")),
     path("", include("shows.urls")),
     path("", include("authors.urls")),

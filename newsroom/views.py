@@ -15,8 +15,9 @@ from django.views.generic import ListView, TemplateView
 from articles import search
 from articles.models import Article, Topic, prefetch_for_cards
 from articles.navigation import navigation_topics
-from articles.views import CacheableMixin, cacheable
-from shows.models import Show
+from core.cache_tags import list_tag
+from core.http import CacheableMixin, cacheable
+from shows.models import Person, Show
 
 
 class HomeView(CacheableMixin, TemplateView):
@@ -25,6 +26,7 @@ class HomeView(CacheableMixin, TemplateView):
     topics are fetched once for the stories of every section."""
 
     template_name = "newsroom/home.html"
+    cache_tags = (list_tag(Article),)
     latest_count = 12
     beside_lead = 4
     rail_size = 4
@@ -32,19 +34,20 @@ class HomeView(CacheableMixin, TemplateView):
     most_read_count = 5
 
     def get_context_data(self, **kwargs):
-        lead, latest = Article.objects.published().front_page(self.latest_count)
+        live = Article.objects.published()
+        lead, latest = live.front_page(self.latest_count)
         rails = Topic.objects.rails(
             per_topic=self.rail_size, topics=navigation_topics(), cards=False
         )
         on_rails = [story for _topic, stories in rails for story in stories]
         prefetch_for_cards([*filter(None, [lead]), *latest, *on_rails])
-        most_read = Article.objects.published().most_read()
+        most_read = live.most_read()
         return super().get_context_data(
             lead=lead,
             latest=latest[: self.beside_lead],
             more=latest[self.beside_lead :],
             rails=rails,
-            shows_in_news=Show.objects.in_the_news()[: self.shows_count],
+            shows_in_news=live.shows_in_the_news()[: self.shows_count],
             most_read=most_read.only("slug", *Article.PUBLIC_TEXT_FIELDS)[
                 : self.most_read_count
             ],
@@ -63,6 +66,7 @@ class SearchView(CacheableMixin, ListView):
 
     template_name = "newsroom/search.html"
     context_object_name = "stories"
+    cache_tags = (list_tag(Article), list_tag(Show), list_tag(Person))
     paginate_by = 20
 
     def get(self, request, *args, **kwargs):

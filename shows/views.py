@@ -4,7 +4,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from articles.views import CacheableMixin
+from core.cache_tags import list_tag
+from core.http import CacheableMixin
 from shows.forms import ShowFilterForm
 from shows.models import (
     Episode,
@@ -13,7 +14,6 @@ from shows.models import (
     Show,
     WatchOffer,
     WatchOptions,
-    offers_change_at,
     site_region,
     started,
 )
@@ -28,6 +28,7 @@ def story_cards(articles):
 
 class ShowListView(CacheableMixin, ListView):
     template_name = "shows/show_list.html"
+    cache_tags = (list_tag(Show),)
     context_object_name = "shows"
     paginate_by = 24
 
@@ -73,9 +74,6 @@ class ShowDetailView(CacheableMixin, DetailView):
             **kwargs,
         )
 
-    def cache_until(self):
-        return offers_change_at(self.object.upcoming_offers)
-
 
 class SeasonDetailView(CacheableMixin, DetailView):
     """A season: its episodes with air dates and recaps, our reviews beside the
@@ -110,7 +108,7 @@ class SeasonDetailView(CacheableMixin, DetailView):
                 recaps.setdefault(story.subject_episode_id, []).append(story)
         for episode in season.episodes.all():
             episode.recaps = recaps.get(episode.pk, [])
-        self.offers = list(
+        offers = (
             season.show.watch_offers.not_ended()
             .filter(Q(season__isnull=True) | Q(season=season))
             .select_related("provider", "season")
@@ -118,12 +116,9 @@ class SeasonDetailView(CacheableMixin, DetailView):
         return super().get_context_data(
             show=season.show,
             reviews=[story for story in stories if story.is_review],
-            watch=WatchOptions.of(started(self.offers)),
+            watch=WatchOptions.of(started(offers)),
             **kwargs,
         )
-
-    def cache_until(self):
-        return offers_change_at(self.offers)
 
 
 class WatchListView(CacheableMixin, ListView):
@@ -131,16 +126,13 @@ class WatchListView(CacheableMixin, ListView):
 
     template_name = "shows/watch_list.html"
     context_object_name = "offers"
+    cache_tags = (list_tag(WatchOffer),)
 
     def get_queryset(self):
-        self.upcoming = list(WatchOffer.objects.for_watch_page())
-        return started(self.upcoming)
+        return started(WatchOffer.objects.for_watch_page())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(region=site_region(), **kwargs)
-
-    def cache_until(self):
-        return offers_change_at(self.upcoming)
 
 
 class PersonDetailView(CacheableMixin, DetailView):

@@ -5,6 +5,7 @@ unpublish, restore. Each rule is checked through the forms, raw POSTs, list acti
 and django-reversion's history views.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,13 @@ from reversion.models import Version
 
 from articles.models import Article, Byline, Status, Topic
 from shows.models import Person
-from tests.factories import make_article, make_author, make_topic, make_user
+from tests.factories import (
+    make_article,
+    make_author,
+    make_person,
+    make_topic,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -449,3 +456,60 @@ class TestEditor:
         assert list(restored.authors.all()) == [author]
         assert list(restored.topics.all()) == [topic]
         assert Byline.objects.count() == 1
+
+
+class TestArticlePeopleField:
+    """The story form picks the people a story mentions (Article.people), with the
+    admin's autocomplete."""
+
+    @pytest.fixture
+    def form_class(self, rf, admin_user):
+        from django import forms
+        from django.contrib import admin
+
+        model_admin = admin.site._registry[Article]
+        request = rf.get("/")
+        request.user = admin_user
+
+        def formfield(db_field, **kwargs):
+            return model_admin.formfield_for_dbfield(db_field, request, **kwargs)
+
+        return forms.modelform_factory(
+            Article, fields=["headline", "people"], formfield_callback=formfield
+        )
+
+    @pytest.mark.parametrize("commit", [True, False])
+    def test_saves_the_people(self, form_class, commit):
+        article = make_article()
+        joe, kit = make_person("Joe Locke"), make_person("Kit Connor")
+        joe.articles.add(article)
+        form = form_class({"headline": "New", "people": [kit.pk]}, instance=article)
+        assert form.initial["people"] == [joe]
+        assert form.is_valid(), form.errors
+        saved = form.save(commit=commit)
+        if not commit:
+            saved.save()
+            form.save_m2m()
+        assert list(saved.people.all()) == [kit]
+
+    def test_unknown_person_is_a_form_error(self, form_class):
+        form = form_class({"headline": "New", "people": ["999"]})
+        assert not form.is_valid()
+        assert "people" in form.errors
+
+    def test_widget_autocompletes_from_the_person_admin(self, admin_client, form_class):
+        make_person("Joe Locke")
+        html = str(form_class()["people"])
+        params = dict(
+            re.findall(r'data-(app-label|model-name|field-name)="([^"]+)"', html)
+        )
+        response = admin_client.get(
+            "/admin/autocomplete/",
+            {
+                "app_label": params["app-label"],
+                "model_name": params["model-name"],
+                "field_name": params["field-name"],
+                "term": "joe",
+            },
+        )
+        assert [r["text"] for r in response.json()["results"]] == ["Joe Locke"]

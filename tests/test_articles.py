@@ -72,16 +72,16 @@ class TestPublishedQuerySet:
             is_featured=True, publish_at=timezone.now() - timedelta(days=3)
         )
         make_article()
-        assert Article.objects.published().lead() == featured
+        assert Article.objects.published().front_page(4)[0] == featured
 
     def test_lead_is_the_newest_story_when_none_is_featured(self):
         make_article(publish_at=timezone.now() - timedelta(days=3))
         newest = make_article()
-        assert Article.objects.published().lead() == newest
+        assert Article.objects.published().front_page(4)[0] == newest
 
     def test_no_lead_without_stories(self):
         make_article(status=Status.DRAFT, is_featured=True)
-        assert Article.objects.published().lead() is None
+        assert Article.objects.published().front_page(4)[0] is None
 
 
 class TestArticleModel:
@@ -139,6 +139,34 @@ class TestArticleModel:
         article.status = Status.PUBLISHED
         article.save()
         assert not article.was_updated
+
+    def test_saving_some_fields_renders_the_body_only_when_it_is_among_them(
+        self, monkeypatch
+    ):
+        """Featuring a story (update_fields) must not clean and render its body
+        again, nor write fields it was not asked to."""
+        from articles import models as article_models
+
+        article = Article.objects.get(pk=make_article(body="<p>Stored.</p>").pk)
+        renders = []
+        real_render = article_models.render_body
+
+        def counting_render(*args, **kwargs):
+            renders.append(args)
+            return real_render(*args, **kwargs)
+
+        monkeypatch.setattr(article_models, "render_body", counting_render)
+        article.body = "<p>Not meant to be saved.</p>"
+        article.is_featured = True
+        article.save(update_fields=["is_featured"])
+        assert renders == []
+        stored = Article.objects.get(pk=article.pk)
+        assert stored.is_featured
+        assert stored.body == "<p>Stored.</p>"
+        article.save(update_fields=["body"])
+        assert len(renders) == 1
+        stored = Article.objects.get(pk=article.pk)
+        assert "Not meant to be saved." in stored.body_html
 
     def test_word_count_and_reading_time(self):
         words = " ".join(["word"] * 460)

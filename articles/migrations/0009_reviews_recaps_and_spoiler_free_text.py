@@ -9,10 +9,10 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_article_kind"),
+        ("articles", "0008_article_people"),
         ("authors", "0001_initial"),
         ("images", "0003_focal_point_range"),
-        ("shows", "0004_films_episodes_and_where_to_watch"),
+        ("shows", "0005_films_episodes_and_where_to_watch"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
