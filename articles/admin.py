@@ -157,6 +157,10 @@ class ArticleAdmin(HistoryAdmin):
     ]
     prepopulated_fields = {"slug": ["headline"]}
     inlines = [BylineInline]
+
+    class Media:
+        css = {"all": ["css/admin-editor.css"]}
+
     actions = ["submit_for_review", "publish", "unpublish", "feature", "unfeature"]
     compare_fields = [
         "headline",

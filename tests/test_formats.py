@@ -506,6 +506,14 @@ class TestSpoilerPassages:
     def test_sanitiser_keeps_only_the_spoiler_class(self, given, kept):
         assert sanitise(given) == kept
 
+    def test_the_editor_offers_the_spoiler_style(self, client):
+        client.force_login(make_user("admin"))
+        html = client.get("/admin/articles/article/add/").text
+        assert (
+            "&quot;paragraph&quot;:[{&quot;className&quot;:&quot;spoiler&quot;,"
+            "&quot;title&quot;:&quot;Spoiler&quot;}]"
+        ) in html
+
     def test_search_snippets_leave_spoilers_out(self):
         make_article(
             headline="Finale recap",
