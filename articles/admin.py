@@ -1,11 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import (
     AutocompleteSelectMultiple,
     RelatedFieldWidgetWrapper,
 )
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -13,6 +17,7 @@ from reversion import add_to_revision, is_active, set_comment
 from reversion import register as reversion_register
 
 from articles import previews, services
+from articles.body import validate_size
 from articles.models import Article, Byline, Kind, Status, TaggedTopic, Topic
 from core.history import HistoryAdmin
 from core.links import absolute
@@ -23,7 +28,11 @@ from shows.models import Show
 # Restoring a story brings back its byline and topics too.
 reversion_register(Byline)
 reversion_register(TaggedTopic)
-reversion_register(Article, follow=["byline_set", "taggedtopic_set"])
+# The preview secret stays out of history: restoring an old version must not bring
+# back revoked preview links.
+reversion_register(
+    Article, follow=["byline_set", "taggedtopic_set"], exclude=["preview_secret"]
+)
 
 
 class WorkflowFilter(admin.SimpleListFilter):
@@ -125,6 +134,11 @@ class ArticleAdminForm(forms.ModelForm):
             cleaned["shows"] = Show.objects.filter(pk__in=[*chosen, subject_show.pk])
         return cleaned
 
+    def clean_body(self):
+        body = self.cleaned_data.get("body")
+        validate_size(body)
+        return body
+
 
 @admin.register(Article)
 class ArticleAdmin(HistoryAdmin):
@@ -161,7 +175,14 @@ class ArticleAdmin(HistoryAdmin):
     class Media:
         css = {"all": ["css/admin-editor.css"]}
 
-    actions = ["submit_for_review", "publish", "unpublish", "feature", "unfeature"]
+    actions = [
+        "submit_for_review",
+        "publish",
+        "unpublish",
+        "feature",
+        "unfeature",
+        "revoke_preview_links",
+    ]
     compare_fields = [
         "headline",
         "slug",
@@ -290,6 +311,35 @@ class ArticleAdmin(HistoryAdmin):
     def has_publish_permission(self, request):
         return is_editor(request.user)
 
+    def has_preview_permission(self, request):
+        return request.user.has_perm(services.PREVIEW_PERMISSION)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/revoke-preview-links/",
+                self.admin_site.admin_view(self.revoke_preview_view),
+                name="articles_article_revoke_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def revoke_preview_view(self, request, object_id):
+        """POST: every preview link of the story made so far stops working."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404
+        if request.method != "POST" or not self.has_preview_permission(request):
+            raise PermissionDenied
+        previews.revoke(article)
+        self.message_user(
+            request,
+            _("Preview links of “%(headline)s” revoked; a new one is below.")
+            % {"headline": article.headline},
+            messages.SUCCESS,
+        )
+        return redirect("admin:articles_article_change", article.pk)
+
     # --- Saving -------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
@@ -328,6 +378,7 @@ class ArticleAdmin(HistoryAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, **kwargs):
         obj = context.get("original")
+        context["can_revoke_preview"] = self.has_preview_permission(request)
         context["can_submit_for_review"] = (
             obj is None or obj.status == Status.DRAFT
         ) and self.has_change_permission(request, obj)
@@ -373,13 +424,17 @@ class ArticleAdmin(HistoryAdmin):
         hours = int(previews.max_age().total_seconds() // 3600)
         return format_html(
             '<input type="text" readonly value="{}" size="60" aria-label="{}"> '
-            "<p class=help>{}</p>",
+            "<p class=help>{}</p>"
+            '<button type="submit" form="revoke-preview-links" class="button">'
+            "{}</button> <span class=help>{}</span>",
             url,
             _("Preview link"),
             _(
                 "Anyone with this link can read this version of the story for the "
                 "next {} hours, without an account."
             ).format(hours),
+            _("Revoke preview links"),
+            _("Every link shared so far stops working at once."),
         )
 
     # --- Actions ------------------------------------------------------------------
@@ -430,6 +485,21 @@ class ArticleAdmin(HistoryAdmin):
     def feature(self, request, queryset):
         self._apply(request, queryset, services.article_feature, _("featured"))
 
+    @admin.action(description=_("Revoke preview links"), permissions=["preview"])
+    def revoke_preview_links(self, request, queryset):
+        for article in queryset:
+            previews.revoke(article)
+        self.message_user(
+            request,
+            ngettext(
+                "Preview links of %(n)d story revoked.",
+                "Preview links of %(n)d stories revoked.",
+                len(queryset),
+            )
+            % {"n": len(queryset)},
+            messages.SUCCESS,
+        )
+
     @admin.action(description=_("Stop leading"), permissions=["publish"])
     def unfeature(self, request, queryset):
         self._apply(
@@ -448,6 +518,16 @@ class TopicAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "description", "in_navigation"]
+
+    # Topics in the navigation are in every page's header: an editor's choice.
+    def get_readonly_fields(self, request, obj=None):
+        return [] if is_editor(request.user) else ["in_navigation"]
+
+    def save_model(self, request, obj, form, change):
+        if not is_editor(request.user):
+            kept = change and Topic.objects.filter(pk=obj.pk, in_navigation=True)
+            obj.in_navigation = bool(kept and kept.exists())
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).annotate(story_count=Count("tagged"))

@@ -30,6 +30,7 @@ from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from articles.body import BODY_EXTENSIONS, picture_ids, render_body, sanitise
+from articles.previews import new_secret
 from authors.models import Author
 from core.publishing import Status, live, scheduled
 from images.models import Image
@@ -534,6 +535,8 @@ class Article(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Part of every preview link; a new value revokes all links made before.
+    preview_secret = models.CharField(max_length=32, default=new_secret, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Headline (weight A), standfirst (B) and body text (C), kept up to date by a

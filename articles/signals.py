@@ -1,6 +1,6 @@
 """Keep stored article bodies in step with the library pictures placed in them, the
 cached navigation topics in step with the topics, and spoiler lift times in step with
-the air dates they follow."""
+the air dates they follow; tell the library which pictures live stories show."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
@@ -8,8 +8,21 @@ from django.dispatch import receiver
 
 from articles.models import Article, Topic
 from articles.navigation import forget_navigation_topics
-from images.models import Image
+from images.models import Image, register_live_use
 from shows.models import Episode, Season, Show
+
+
+@register_live_use
+def heroes_of_live_stories():
+    return Article.objects.published().values("hero_image")
+
+
+@register_live_use
+def pictures_in_live_stories():
+    live = Article.objects.published().values("pk")
+    return Article.inline_images.through.objects.filter(article__in=live).values(
+        "image"
+    )
 
 
 def _rerender(articles):

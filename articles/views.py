@@ -12,7 +12,9 @@ from django_ratelimit.core import is_ratelimited
 from articles import previews, reads
 from articles.models import Article, Topic
 from core.cache_tags import list_tag
+from core.clients import ratelimit_key
 from core.http import CacheableMixin, cacheable
+from core.limits import public_post_limit
 from core.security import is_same_origin
 
 RELATED_STORIES = 4
@@ -49,6 +51,7 @@ article_detail = ArticleDetailView.as_view()
 @csrf_exempt  # a beacon carries no token: is_same_origin() stands in for it
 @never_cache
 @require_POST
+@public_post_limit
 def count_read(request, pk):
     """One read of a live story, for "most read" (static/js/reads.js sends it).
 
@@ -61,7 +64,7 @@ def count_read(request, pk):
     if is_ratelimited(
         request,
         group="articles.reads",
-        key="ip",
+        key=ratelimit_key,
         rate=settings.READS_RATE_PER_IP,
         increment=True,
     ):
@@ -76,7 +79,7 @@ def count_read(request, pk):
 def article_preview(request, token):
     """A draft through a signed link, for reviewers without an account."""
     try:
-        article_id = previews.article_id_from(token)
+        article_id, secret = previews.read(token)
     except previews.PreviewExpired:
         response = TemplateResponse(
             request, "articles/preview_expired.html", status=410
@@ -85,7 +88,10 @@ def article_preview(request, token):
         return response
     except previews.PreviewInvalid:
         raise Http404("No such preview.") from None
-    article = get_object_or_404(Article.objects.for_page(), pk=article_id)
+    # A link made before the editors revoked the story's links names an old secret.
+    article = get_object_or_404(
+        Article.objects.for_page(), pk=article_id, preview_secret=secret
+    )
     if article.is_published:
         return redirect(article)
     response = TemplateResponse(

@@ -261,6 +261,7 @@ class IssueAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         context["can_send"] = request.user.has_perm("newsletter.send_issue")
+        context["left_out"] = list(obj.left_out()) if obj else []
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def get_urls(self):
@@ -323,9 +324,9 @@ class IssueAdmin(admin.ModelAdmin):
             if issue.status == Issue.Status.SENT:
                 self.message_user(request, _("This issue was sent already."))
                 return self._back(issue)
-            if not issue.issuestory_set.exists():
+            if not issue.articles_for_mail().exists():
                 self.message_user(
-                    request, _("Add at least one story first."), messages.ERROR
+                    request, _("Add at least one live story first."), messages.ERROR
                 )
                 return self._back(issue)
             sending.start_sending(issue)
@@ -356,6 +357,7 @@ class IssueAdmin(admin.ModelAdmin):
             "issue": issue,
             "title": _("Send “%(subject)s”") % {"subject": issue.subject},
             "recipients": issue.pending_recipients().count(),
+            "left_out": list(issue.left_out()),
             "immediate": isinstance(send_issue.get_backend(), ImmediateBackend),
         }
         return TemplateResponse(request, "admin/newsletter/issue/send.html", context)

@@ -8,6 +8,6 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from newsroom import freshness
+        from newsroom import freshness, twofactor  # noqa: F401  (twofactor: receivers)
 
         freshness.connect()

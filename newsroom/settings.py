@@ -5,6 +5,7 @@ media, tasks run immediately). Setting DATABASE_URL, REDIS_URL, EMAIL_URL or
 AWS_STORAGE_BUCKET_NAME switches to the shared services that several app servers use.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "core",
     "django_countries",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "newsroom",
     "images",
     "authors",
@@ -81,8 +85,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "newsroom.twofactor.SecondFactorMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 # Anonymous reader pages are served whole from the shared cache for up to this long
 # (and their own s-maxage); any change to what a page shows purges it at once
@@ -237,6 +245,24 @@ AUTH_PASSWORD_VALIDATORS = [
         "NumericPasswordValidator",
     )
 ]
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins for one
+# account, or from one client address, both are refused for LOGIN_COOLOFF_MINUTES,
+# even with the right password. Attempts are kept in the database.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "newsroom.twofactor.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Second factor (django-otp, TOTP): staff who can publish must add an authenticator
+# app and enter its code after their password. Staff who added one always use it.
+STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", default=False)
+OTP_TOTP_ISSUER = SITE_NAME
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
@@ -267,6 +293,12 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# Proxies (load balancer, CDN) in front of the app servers: the client address is the
+# right-most X-Forwarded-For hop they did not write (core/clients.py). 0: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Public POST endpoints (signup, read beacon) refuse bigger bodies unread (413).
+PUBLIC_POST_MAX_BYTES = env.int("PUBLIC_POST_MAX_BYTES", default=16 * 1024)
 
 # --- Locale --------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -311,8 +343,6 @@ NEWSLETTER_SIGNUP_RATE_PER_IP = env("NEWSLETTER_SIGNUP_RATE_PER_IP", default="20
 NEWSLETTER_SIGNUP_RATE_PER_ADDRESS = env(
     "NEWSLETTER_SIGNUP_RATE_PER_ADDRESS", default="3/h"
 )
-# Behind a proxy, a request header with the one client address, e.g. HTTP_X_REAL_IP.
-RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 RATELIMIT_FAIL_OPEN = True  # a cache outage must not turn readers away
 NEWSLETTER_CONFIRM_MAX_AGE = env.int("NEWSLETTER_CONFIRM_DAYS", default=3) * 86400
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=200)
@@ -321,6 +351,8 @@ NEWSLETTER_THUMBNAIL_WIDTH = 800  # JPEG rendition width for digest pictures
 
 # Signed preview links to unpublished stories work this long (seconds).
 ARTICLE_PREVIEW_MAX_AGE = env.int("ARTICLE_PREVIEW_MAX_AGE", default=48 * 3600)
+# Story bodies over this many bytes of HTML are refused with a form error.
+ARTICLE_BODY_MAX_BYTES = env.int("ARTICLE_BODY_MAX_BYTES", default=1_000_000)
 
 # --- Discovery -----------------------------------------------------------------------
 # "Most read" (articles/reads.py): reads are counted in the cache and added to the

@@ -15,6 +15,17 @@ urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # Before admin.site.urls, whose catch-all would answer these with a 404.
+    path(
+        "admin/two-step/",
+        admin.site.admin_view(views.second_factor_verify),
+        name="second_factor_verify",
+    ),
+    path(
+        "admin/two-step/setup/",
+        admin.site.admin_view(views.second_factor_setup),
+        name="second_factor_setup",
+    ),
     path("admin/", admin.site.urls),
     # Each app owns its full reader URLs: articles also serves /topics/ and every
     # feed of stories (/authors/<slug>/feed/, /shows/<slug>/feed/); shows also

@@ -1,22 +1,35 @@
-"""Site-wide views: home page, search, robots.txt and health check."""
+"""Site-wide views: home page, search, robots.txt, health check, and the staff's
+second-factor pages."""
 
+from base64 import b32encode
+
+import segno
+from django.contrib import admin, messages
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.crypto import get_random_string
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView, TemplateView
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from articles import search
 from articles.models import Article, Topic, prefetch_for_cards
 from articles.navigation import navigation_topics
 from core.cache_tags import list_tag
 from core.http import CacheableMixin, cacheable
+from newsroom import twofactor
+from newsroom.forms import OneTimeCodeForm
 from shows.models import Person, Show
 
 
@@ -136,3 +149,95 @@ def healthz(request):
         **{name: "ok" if ok else "error" for name, ok in checks.items()},
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+# --- Second factor for staff (newsroom.twofactor) --------------------------------
+
+
+def _after_second_factor(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("admin:index")
+    return redirect(target)
+
+
+def _second_factor_page(request, template, context):
+    context = {
+        **admin.site.each_context(request),
+        "next": request.POST.get("next") or request.GET.get("next") or "",
+        **context,
+    }
+    return TemplateResponse(request, template, context)
+
+
+def second_factor_verify(request):
+    """The code from the user's authenticator app, after their password."""
+    devices = list(twofactor.confirmed_devices(request.user))
+    if not devices:
+        return redirect("second_factor_setup")
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["otp_token"]
+        # verify_token() refuses a reused code and slows down repeated guesses.
+        device = next((d for d in devices if d.verify_token(token)), None)
+        if device is not None:
+            otp_login(request, device)
+            twofactor.step_done(request)
+            return _after_second_factor(request)
+        form.add_error(
+            "otp_token",
+            _("That code is not right, or it has expired. Enter the code shown now."),
+        )
+    return _second_factor_page(
+        request,
+        "admin/second_factor/verify.html",
+        {"form": form, "title": _("Two-step sign-in")},
+    )
+
+
+def second_factor_setup(request):
+    """Add an authenticator app: scan the QR code, then enter a code it shows."""
+    user = request.user
+    if twofactor.confirmed_devices(user).exists() and not user.is_verified():
+        # Adding another app takes the one already added, or a stolen password
+        # could enrol the thief's phone.
+        return redirect(f"{reverse('second_factor_verify')}?next={request.path}")
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name="Authenticator app", confirmed=False
+        )
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["otp_token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            twofactor.step_done(request)
+            messages.success(
+                request,
+                _("Two-step sign-in is on: sign-ins now ask for a code from the app."),
+            )
+            return _after_second_factor(request)
+        form.add_error(
+            "otp_token",
+            _("That code is not right. Check the app's clock and the code shown now."),
+        )
+    secret = b32encode(device.bin_key).decode()
+    return _second_factor_page(
+        request,
+        "admin/second_factor/setup.html",
+        {
+            "form": form,
+            "title": _("Set up two-step sign-in"),
+            "qr_code": mark_safe(  # noqa: S308 (SVG made by segno from our own URL)
+                segno.make(device.config_url, error="m").svg_inline(
+                    scale=5, title=_("QR code for your authenticator app")
+                )
+            ),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "required": twofactor.is_required(user),
+        },
+    )

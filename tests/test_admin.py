@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from reversion.models import Version
 
+from articles import previews
 from articles.models import Article, Byline, Status, Topic
 from shows.models import Person
 from tests.factories import (
@@ -456,6 +457,77 @@ class TestEditor:
         assert list(restored.authors.all()) == [author]
         assert list(restored.topics.all()) == [topic]
         assert Byline.objects.count() == 1
+
+
+class TestRevokePreviewLinks:
+    def test_editor_revokes_from_the_change_page(self, client, editor):
+        article = make_article(status=Status.REVIEW)
+        old = previews.preview_url(article)
+        page = client.get(change_url(article))
+        assert "Revoke preview links" in page.text
+        assert 'form="revoke-preview-links"' in page.text
+        url = f"/admin/articles/article/{article.pk}/revoke-preview-links/"
+        response = client.post(url)
+        assert response.status_code == 302
+        assert client.get(old).status_code == 404
+        page = client.get(change_url(article))
+        assert previews.preview_url(Article.objects.get(pk=article.pk)) in page.text
+
+    def test_editor_revokes_with_the_list_action(self, client, editor):
+        one, two = make_article(status=Status.DRAFT), make_article(status=Status.DRAFT)
+        old = [previews.preview_url(one), previews.preview_url(two)]
+        action(client, "revoke_preview_links", one, two)
+        client.logout()
+        assert [client.get(url).status_code for url in old] == [404, 404]
+
+    def test_writers_cannot_revoke(self, client, writer):
+        article = own_draft(writer)
+        before = article.preview_secret
+        url = f"/admin/articles/article/{article.pk}/revoke-preview-links/"
+        assert client.post(url).status_code == 403
+        action(client, "revoke_preview_links", article)
+        article.refresh_from_db()
+        assert article.preview_secret == before
+
+    def test_get_does_not_revoke(self, client, editor):
+        article = make_article(status=Status.DRAFT)
+        before = article.preview_secret
+        url = f"/admin/articles/article/{article.pk}/revoke-preview-links/"
+        assert client.get(url).status_code == 403
+        article.refresh_from_db()
+        assert article.preview_secret == before
+
+    def test_restoring_an_old_version_keeps_revoked_links_dead(self, client, editor):
+        article = make_article(status=Status.DRAFT, headline="First")
+        client.post(change_url(article), form_data(article, headline="First"))
+        old = previews.preview_url(Article.objects.get(pk=article.pk))
+        previews.revoke(article)
+        client.post(change_url(article), form_data(article, headline="Second"))
+        first = Version.objects.get_for_object(article).last()
+        client.post(
+            f"/admin/articles/article/{article.pk}/history/{first.pk}/",
+            form_data(article, headline="First"),
+        )
+        assert Article.objects.get(pk=article.pk).headline == "First"  # restored
+        client.logout()
+        assert client.get(old).status_code == 404
+
+
+class TestBodySizeLimit:
+    def test_an_oversized_body_is_a_form_error_not_a_stalled_worker(
+        self, client, editor
+    ):
+        body = "<p>" + "word " * 210_000 + "</p>"  # about 1.05 MB
+        response = client.post(ADD, form_data(headline="Too long", body=body))
+        assert response.status_code == 200
+        assert "the limit is" in response.text
+        assert not Article.objects.filter(headline="Too long").exists()
+
+    def test_a_long_body_under_the_limit_saves(self, client, editor):
+        body = "<p>" + "word " * 100_000 + "</p>"  # about 500 KB
+        response = client.post(ADD, form_data(headline="Long read", body=body))
+        assert response.status_code == 302
+        assert Article.objects.get(headline="Long read").word_count == 100_000
 
 
 class TestArticlePeopleField:
