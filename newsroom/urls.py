@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("shows.urls")),
     path("", include("authors.urls")),
     path("newsletter/", include("newsletter.urls")),
+    path("", include("reminders.urls")),
 ]
 
 if settings.DEBUG:

@@ -22,6 +22,7 @@ from articles.body import render_body, sanitise
 from articles.models import Article, DailyReads, Kind
 from articles.search import add_highlights, stories_matching
 from newsletter.mail import _story as digest_story
+from reminders.payload import story_payload
 from shows.models import (
     Episode,
     OfferKind,
@@ -958,3 +959,13 @@ class TestDemo:
         }
         call_command("seed_demo", stdout=io.StringIO())
         assert season.episodes.count() == 8 and offers.count() == 2
+
+
+class TestReminderPayload:
+    @pytest.mark.parametrize(("lift_in", "hidden"), [(BEFORE, True), (AFTER, False)])
+    def test_reminders_carry_the_public_text(self, lift_in, hidden):
+        recap = guarded(lift_in)
+        payload = story_payload(recap)
+        assert (payload["title"] == "Season one finale recap") is hidden
+        assert (payload["body"] == "Our look back. Spoilers inside.") is hidden
+        assert (payload["title"] == recap.headline) is not hidden

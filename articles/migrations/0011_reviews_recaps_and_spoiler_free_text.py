@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0009_article_preview_secret"),
+        ("articles", "0010_article_announced_at"),
         ("authors", "0001_initial"),
         ("images", "0003_focal_point_range"),
         ("shows", "0005_films_episodes_and_where_to_watch"),
