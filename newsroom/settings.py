@@ -118,6 +118,14 @@ PAGE_CACHE_QUERY_PARAMS = {
 # Called with the tags to purge when content changes (e.g. core.varnish.purge_tags).
 CACHE_TAG_PURGERS = env.list("CACHE_TAG_PURGERS", default=[])
 
+# Varnish in front (core/varnish.py, `manage.py varnish_vcl`): the servers the app
+# purges by cache tag, as base URLs (http://10.0.0.5:6081), and the addresses the
+# generated VCL accepts purges from (addresses or networks such as 10.0.0.0/24).
+VARNISH_URLS = env.list("VARNISH_URLS", default=[])
+VARNISH_PURGE_FROM = env.list("VARNISH_PURGE_FROM", default=["127.0.0.1", "::1"])
+if VARNISH_URLS and "core.varnish.purge_tags" not in CACHE_TAG_PURGERS:
+    CACHE_TAG_PURGERS.append("core.varnish.purge_tags")
+
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
