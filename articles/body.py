@@ -161,6 +161,12 @@ def count_words(clean_html):
     return len(WORD.findall(unescape(TAG.sub(" ", html))))
 
 
+def plain_text(clean_html):
+    """The words of sanitised body HTML as one line of text, without picture lines."""
+    html = PICTURE_LINE.sub(" ", clean_html or "")
+    return " ".join(unescape(TAG.sub(" ", html)).split())
+
+
 def render_body(html, *, pictures=None):
     """Sanitised, expanded body HTML with its word count.
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
     Count,
+    Exists,
     F,
     Max,
     OuterRef,
@@ -24,13 +25,19 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
-from articles.body import BODY_EXTENSIONS, picture_ids, render_body, sanitise
+from articles.body import (
+    BODY_EXTENSIONS,
+    picture_ids,
+    plain_text,
+    render_body,
+    sanitise,
+)
 from articles.previews import new_secret
 from authors.models import Author
 from core.publishing import Status, live, scheduled
@@ -223,20 +230,29 @@ class ArticleQuerySet(models.QuerySet):
         topics, shows, pictures or embeds (pictures and embeds live in body_html):
         the shows come with where to watch them, and a review or recap with what
         it is about."""
-        return self.select_related(
-            "hero_image",
-            "subject_show",
-            "subject_season__show",
-            "subject_episode__season__show",
-        ).prefetch_related(
-            Prefetch(
-                "authors",
-                queryset=Author.objects.select_related("photo").order_by(
-                    "byline__position"
+        return (
+            self.select_related(
+                "hero_image",
+                "subject_show",
+                "subject_season__show",
+                "subject_episode__season__show",
+            )
+            .prefetch_related(
+                Prefetch(
+                    "authors",
+                    queryset=Author.objects.select_related("photo").order_by(
+                        "byline__position"
+                    ),
                 ),
-            ),
-            "topics",
-            Prefetch("shows", queryset=Show.objects.for_cards().with_offers()),
+                "topics",
+                Prefetch("shows", queryset=Show.objects.for_cards().with_offers()),
+            )
+            .annotate(
+                # prefetch_format() fetches the corrections only for a corrected story.
+                has_corrections=Exists(
+                    Correction.objects.filter(article=OuterRef("pk"))
+                )
+            )
         )
 
     def of_kind(self, kind):
@@ -523,6 +539,15 @@ class Article(models.Model):
             "time schedules it: it goes live by itself. Empty means now."
         ),
     )
+    target_date = models.DateField(
+        _("target date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day the desk means to publish this story, for the editorial "
+            "calendar. Readers never see it; it does not publish anything."
+        ),
+    )
     first_published_at = models.DateTimeField(
         _("first published"), null=True, blank=True, editable=False
     )
@@ -554,6 +579,24 @@ class Article(models.Model):
     )
     is_featured = models.BooleanField(
         _("lead story"), default=False, help_text=_("Shown first on the home page.")
+    )
+    coverage_start_at = models.DateTimeField(
+        _("coverage starts"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Live blogs only: when the live coverage began. Empty means the publish "
+            "time."
+        ),
+    )
+    coverage_end_at = models.DateTimeField(
+        _("coverage ends"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Live blogs only: readers' pages stop looking for new updates from this "
+            "moment. Leave empty while the story is being covered live."
+        ),
     )
     seo_title = models.CharField(
         _("SEO title"),
@@ -869,6 +912,33 @@ class Article(models.Model):
         )
 
     @property
+    def is_live_blog(self):
+        return self.kind == Kind.LIVE
+
+    @property
+    def is_gallery(self):
+        return self.kind == Kind.GALLERY
+
+    @property
+    def is_live(self):
+        """A published live blog whose coverage has not ended: pages poll for news."""
+        return (
+            self.is_live_blog
+            and self.is_published
+            and (self.coverage_end_at is None or self.coverage_end_at > timezone.now())
+        )
+
+    @property
+    def coverage_started_at(self):
+        return self.coverage_start_at or self.publish_at
+
+    @property
+    def latest_correction(self):
+        """The newest correction or clarification (prefetch_format() fetches them)."""
+        corrections = list(self.corrections.all())
+        return corrections[-1] if corrections else None
+
+    @property
     def hero_caption_text(self):
         if self.hero_caption:
             return self.hero_caption
@@ -956,3 +1026,256 @@ class DailyReads(models.Model):
 
     def __str__(self):
         return f"{self.article_id} on {self.day}: {self.count}"
+
+
+def prefetch_format(article):
+    """Fetch what `article`'s format prints beyond for_page(): a live blog's updates
+    with their writers, a gallery's slides with their pictures and the corrections
+    (skipped when for_page() found none), one query each whatever their number."""
+    lookups = []
+    if article.is_live_blog:
+        lookups.append(Prefetch("live_updates", queryset=LiveUpdate.objects.for_page()))
+    if article.is_gallery:
+        lookups.append(Prefetch("slides", queryset=GallerySlide.objects.for_page()))
+    if getattr(article, "has_corrections", True):
+        lookups.append("corrections")
+    prefetch_related_objects([article], *lookups)
+    return article
+
+
+# The cache tag of pages that follow live coverage (articles.views).
+LIVE_COVERAGE = "live-coverage"
+
+
+def next_coverage_end():
+    """When the next published live blog stops being live: its page and updates
+    change then without a save (registered with core.cache_tags)."""
+    return (
+        Article.objects.published()
+        .filter(kind=Kind.LIVE, coverage_end_at__gt=timezone.now())
+        .order_by("coverage_end_at")
+        .values_list("coverage_end_at", flat=True)
+        .first()
+    )
+
+
+class LiveUpdateQuerySet(models.QuerySet):
+    def for_page(self):
+        """Pinned first, then the newest, with the writers each one prints."""
+        return self.prefetch_related(
+            Prefetch("writers", queryset=Author.objects.order_by("name"))
+        ).order_by("-is_pinned", "-posted_at", "-pk")
+
+    def visible(self):
+        """Updates of live blogs readers can see."""
+        return self.filter(
+            article__kind=Kind.LIVE,
+            article__status=Status.PUBLISHED,
+            article__publish_at__lte=timezone.now(),
+        )
+
+
+class LiveUpdate(models.Model):
+    """One dated entry of a live blog, posted while the story is being covered."""
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="live_updates",
+        limit_choices_to={"kind": Kind.LIVE},
+        verbose_name=_("live blog"),
+    )
+    posted_at = models.DateTimeField(
+        _("posted"),
+        default=timezone.now,
+        help_text=_("Shown with the update; the newest comes first."),
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body = ProseEditorField(
+        _("update"),
+        extensions=BODY_EXTENSIONS,
+        sanitize=True,
+        help_text=_(
+            "As in a story: a link to YouTube, Vimeo, Instagram, X or TikTok alone on "
+            "its line becomes an embed; a line [picture 12] shows library picture 12."
+        ),
+    )
+    body_html = models.TextField(editable=False, blank=True)
+    writers = models.ManyToManyField(
+        "authors.Author",
+        blank=True,
+        related_name="live_updates",
+        verbose_name=_("writers"),
+        help_text=_("Empty means whoever posts it."),
+    )
+    is_pinned = models.BooleanField(
+        _("pinned"),
+        default=False,
+        help_text=_("Pinned updates stay at the top, above the newest."),
+    )
+    inline_images = models.ManyToManyField(
+        "images.Image", blank=True, editable=False, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LiveUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_pinned", "-posted_at", "-pk"]
+        verbose_name = _("live update")
+        indexes = [
+            models.Index(fields=["article", "-posted_at"], name="liveupdate_story_idx")
+        ]
+
+    def __str__(self):
+        return self.title or self.summary
+
+    def save(self, *args, **kwargs):
+        """Sanitise and render the body once, exactly as a story's (articles.body)."""
+        self.body = sanitise(self.body)
+        ids = picture_ids(self.body)
+        rendered = render_body(
+            self.body, pictures=Image.objects.in_bulk(ids) if ids else {}
+        )
+        self.body_html = rendered.html
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body", "body_html"}
+        super().save(*args, **kwargs)
+        self.inline_images.set(rendered.picture_ids)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"update-{self.pk}"
+
+    @property
+    def text(self):
+        """The update's words as plain text (structured data, lists)."""
+        return plain_text(self.body)
+
+    @property
+    def summary(self):
+        return Truncator(self.text).chars(110)
+
+    def rerender_body(self):
+        self.save(update_fields=["body"])
+
+
+class GallerySlideQuerySet(models.QuerySet):
+    def for_page(self):
+        return self.select_related("image").order_by("position", "pk")
+
+
+class GallerySlide(models.Model):
+    """A library picture in a gallery story, in the gallery's order."""
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="slides",
+        verbose_name=_("gallery"),
+    )
+    image = models.ForeignKey(
+        "images.Image",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("picture"),
+    )
+    caption = models.CharField(
+        _("caption"),
+        max_length=300,
+        blank=True,
+        help_text=_("For this gallery only; the picture's own caption if empty."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = GallerySlideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("gallery slide")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "image"], name="slide_picture_once"
+            )
+        ]
+
+    def __str__(self):
+        return self.caption_text or str(self.image)
+
+    @property
+    def caption_text(self):
+        return self.caption or self.image.caption
+
+
+class CorrectionKind(models.TextChoices):
+    CORRECTION = "correction", _("Correction")
+    CLARIFICATION = "clarification", _("Clarification")
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def visible(self):
+        """Corrections of stories readers can see, newest first."""
+        return self.filter(
+            article__status=Status.PUBLISHED,
+            article__publish_at__lte=timezone.now(),
+            published_at__lte=timezone.now(),
+        ).order_by("-published_at", "-pk")
+
+
+class Correction(models.Model):
+    """A dated correction or clarification of a story, added by an editor and shown
+    at the story's foot and on /corrections/."""
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="corrections",
+        verbose_name=_("story"),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=CorrectionKind,
+        default=CorrectionKind.CORRECTION,
+        help_text=_(
+            "A correction fixes something that was wrong; a clarification adds "
+            "context to something that was unclear."
+        ),
+    )
+    text = models.TextField(
+        _("text"),
+        help_text=_(
+            "Plain text, shown to readers as written: what was wrong and what is right."
+        ),
+    )
+    published_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["published_at", "pk"]
+        get_latest_by = "published_at"
+        verbose_name = _("correction")
+        indexes = [models.Index(fields=["-published_at"], name="correction_time_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {Truncator(self.text).chars(60)}"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"correction-{self.pk}"

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from articles.models import Article, Topic
+from articles.models import Article, LiveUpdate, Topic
 from articles.navigation import forget_navigation_topics
 from images.models import Image, register_live_use
 from shows.models import Episode, Season, Show
@@ -30,16 +30,24 @@ def _rerender(articles):
         article.rerender_body()
 
 
+def _showing(picture):
+    """Stories and live-blog updates whose body shows `picture`."""
+    return [
+        *Article.objects.filter(inline_images=picture),
+        *LiveUpdate.objects.filter(inline_images=picture),
+    ]
+
+
 @receiver(post_save, sender=Image, dispatch_uid="articles.picture_saved")
 def picture_saved(sender, instance, created, raw=False, **kwargs):
     """A new caption or credit reaches every story that shows the picture."""
     if not created and not raw:
-        _rerender(Article.objects.filter(inline_images=instance))
+        _rerender(_showing(instance))
 
 
 @receiver(pre_delete, sender=Image, dispatch_uid="articles.picture_deleting")
 def picture_deleting(sender, instance, **kwargs):
-    instance._articles_showing = list(Article.objects.filter(inline_images=instance))
+    instance._articles_showing = _showing(instance)
 
 
 @receiver(post_delete, sender=Image, dispatch_uid="articles.picture_deleted")

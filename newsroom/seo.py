@@ -19,13 +19,13 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from core.links import absolute
+from desk.discover import HEADLINE_LIMIT  # Google cuts headlines past this
 from images.processing import SHARE_WIDTH
 from shows.models import Episode, OfferKind, Season, Show
 
 SCHEMA = "https://schema.org"
 LOGO = "img/logo.png"  # drawn for the site: 512×512, raster, as Google asks
 LOGO_SIZE = 512
-HEADLINE_LIMIT = 110  # Google truncates NewsArticle headlines past this
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
@@ -54,6 +54,7 @@ def organization():
             "width": LOGO_SIZE,
             "height": LOGO_SIZE,
         },
+        "correctionsPolicy": absolute(reverse("articles:corrections")),
     }
 
 
@@ -95,11 +96,21 @@ def person(obj, **extra):
 
 
 def news_article(article):
-    """NewsArticle for the article page; reads for_page()'s prefetches."""
+    """NewsArticle (LiveBlogPosting for a live blog) for the article page, with a
+    gallery's slides as its images and its corrections; reads the prefetches of
+    for_page() and prefetch_format()."""
     url = absolute(article.get_absolute_url())
     topics = [topic.name for topic in article.topics.all()]
     modified = article.revised_at if article.was_updated else article.publish_at
-    return _without_empty(
+    corrected = getattr(article, "has_corrections", True)  # for_page() knows
+    corrections = list(article.corrections.all()) if corrected else []
+    changes = [modified, *(correction.published_at for correction in corrections)]
+    if article.is_live_blog:
+        changes += [update.posted_at for update in article.live_updates.all()]
+    images = image_urls(article.hero_image)
+    if article.is_gallery:
+        images += [_slide(slide) for slide in article.slides.all()]
+    data = _without_empty(
         {
             "@context": SCHEMA,
             "@type": "NewsArticle",
@@ -107,9 +118,9 @@ def news_article(article):
             "description": article.description,
             "url": url,
             "mainEntityOfPage": {"@type": "WebPage", "@id": url},
-            "image": image_urls(article.hero_image),
+            "image": images,
             "datePublished": _when(article.publish_at),
-            "dateModified": _when(modified),
+            "dateModified": _when(max(filter(None, changes), default=None)),
             "author": [
                 person(author, jobTitle=author.role) for author in article.authors.all()
             ],
@@ -119,6 +130,59 @@ def news_article(article):
             "wordCount": article.word_count or None,
             "inLanguage": settings.LANGUAGE_CODE,
             "isAccessibleForFree": True,
+            "correction": [
+                {
+                    "@type": "CorrectionComment",
+                    "text": correction.text,
+                    "datePublished": _when(correction.published_at),
+                    "url": absolute(correction.get_absolute_url()),
+                }
+                for correction in corrections
+            ],
+        }
+    )
+    if article.is_live_blog:
+        data |= _live_blog(article, url)
+    return data
+
+
+def _slide(slide):
+    """A gallery slide as an ImageObject: the 1200-wide JPEG, caption and credit."""
+    src, width, height = slide.image.rendition(SHARE_WIDTH, fmt="jpeg")
+    return _without_empty(
+        {
+            "@type": "ImageObject",
+            "url": absolute(src),
+            "contentUrl": absolute(src),
+            "width": width,
+            "height": height,
+            "caption": slide.caption_text,
+            "creditText": slide.image.credit,
+        }
+    )
+
+
+def _live_blog(article, url):
+    """What makes a story a LiveBlogPosting: its coverage times and updates."""
+    updates = article.live_updates.all()
+    return _without_empty(
+        {
+            "@type": "LiveBlogPosting",
+            "coverageStartTime": _when(article.coverage_started_at),
+            "coverageEndTime": _when(article.coverage_end_at),
+            "liveBlogUpdate": [
+                _without_empty(
+                    {
+                        "@type": "BlogPosting",
+                        "headline": (update.title or update.summary)[:HEADLINE_LIMIT],
+                        "url": f"{url}#{update.anchor}",
+                        "datePublished": _when(update.posted_at),
+                        "articleBody": update.text,
+                        "author": [person(writer) for writer in update.writers.all()],
+                    }
+                )
+                for update in updates
+            ],
         }
     )
 

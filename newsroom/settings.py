@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "articles",
     "newsletter",
     "reminders",
+    "desk",
 ]
 
 MIDDLEWARE = [
@@ -403,6 +404,15 @@ VAPID_DEV_KEYS_FILE = BASE_DIR / ".vapid-keys.json"
 PUSH_SERVICE_HOSTS = env.list("PUSH_SERVICE_HOSTS", default=[])
 REMINDERS_SUBSCRIBE_RATE = env("REMINDERS_SUBSCRIBE_RATE", default="20/m")
 REMINDERS_PER_HOUR = env.int("REMINDERS_PER_HOUR", default=6)
+
+# --- Desk ---------------------------------------------------------------------------
+# The story change page sends a heartbeat and an autosave this often; a tab silent for
+# DESK_PRESENCE_TIMEOUT_SECONDS no longer counts as someone editing the story.
+DESK_HEARTBEAT_SECONDS = env.int("DESK_HEARTBEAT_SECONDS", default=30)
+DESK_AUTOSAVE_SECONDS = env.int("DESK_AUTOSAVE_SECONDS", default=30)
+DESK_PRESENCE_TIMEOUT = timedelta(
+    seconds=env.int("DESK_PRESENCE_TIMEOUT_SECONDS", default=90)
+)
 
 from django_countries.data import COUNTRIES  # noqa: E402 - a plain dict of codes
 

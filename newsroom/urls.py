@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("authors.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("", include("reminders.urls")),
+    path("desk/", include("desk.urls")),
 ]
 
 if settings.DEBUG:

@@ -70,7 +70,7 @@ class SeasonInline(admin.TabularInline):
 
     model = Season
     extra = 0
-    fields = ["number", "status", "release_date", "episode_count"]
+    fields = ["number", "status", "announced_on", "release_date", "episode_count"]
     show_change_link = True
     verbose_name_plural = _("seasons (“change” edits a saved season's episodes)")
 

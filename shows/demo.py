@@ -4,11 +4,10 @@
 fills in what is missing, so running `seed_demo` twice changes nothing.
 """
 
-from datetime import timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from images.demo import demo_image
 from shows.models import (
@@ -27,22 +26,6 @@ from shows.models import (
     ShowStatus,
     WatchOffer,
 )
-
-# Season one's eight episodes, all released on one day. The titles and one-line
-# synopses are the demo's own inventions.
-SEASON_ONE_EPISODES = [
-    ("A New Seat", "A seating plan puts Charlie next to Nick in form class."),
-    ("Practice", "Nick asks Charlie to try out for the rugby team."),
-    ("The Party", "Charlie goes to a party he would rather have missed."),
-    ("Snow Day", "A day off school and a walk in the snow change things."),
-    ("Keeping Quiet", "Charlie worries about what Nick wants to keep private."),
-    ("Friends Again", "Old friendships need some repair after a row."),
-    ("Sports Day", "The whole year group turns out for a competitive afternoon."),
-    ("Going Out", "The season ends with a day at the seaside."),
-]
-# In the demo, season one came out a month before the renewal stories.
-SEASON_ONE_AGE = timedelta(days=30)
-NETFLIX_LINK = "https://www.netflix.com/search?q=Heartstopper"
 
 SYNOPSIS = (
     "Charlie Spring is a quiet, anxious boy at an English grammar school. When a "
@@ -70,6 +53,22 @@ PEOPLE = {
         "Actor who plays the rugby player Nick Nelson in Heartstopper.",
     ),
 }
+
+# Season one's eight episodes, all released on one day. The titles and one-line
+# synopses are the demo's own inventions.
+SEASON_ONE_EPISODES = [
+    ("A New Seat", "A seating plan puts Charlie next to Nick in form class."),
+    ("Practice", "Nick asks Charlie to try out for the rugby team."),
+    ("The Party", "Charlie goes to a party he would rather have missed."),
+    ("Snow Day", "A day off school and a walk in the snow change things."),
+    ("Keeping Quiet", "Charlie worries about what Nick wants to keep private."),
+    ("Friends Again", "Old friendships need some repair after a row."),
+    ("Sports Day", "The whole year group turns out for a competitive afternoon."),
+    ("Going Out", "The season ends with a day at the seaside."),
+]
+# Season one came out a month before the renewal that ordered seasons 2 and 3.
+SEASON_ONE_RELEASED = date(2022, 4, 22)
+NETFLIX_LINK = "https://www.netflix.com/search?q=Heartstopper"
 
 
 def _person(slug, *, colours):
@@ -134,19 +133,20 @@ def seed():
         )
         show.genres.add(genre)
 
-    released = timezone.localdate() - SEASON_ONE_AGE
     seasons = {}
-    for number, status, release_date, count in [
-        (1, SeasonStatus.RELEASED, released, len(SEASON_ONE_EPISODES)),
-        (2, SeasonStatus.CONFIRMED, None, None),
-        (3, SeasonStatus.CONFIRMED, None, None),
+    # Seasons 2 and 3 were ordered together (the renewal the seed stories report).
+    for number, status, announced, released, count in [
+        (1, SeasonStatus.RELEASED, None, SEASON_ONE_RELEASED, len(SEASON_ONE_EPISODES)),
+        (2, SeasonStatus.CONFIRMED, date(2022, 5, 20), None, None),
+        (3, SeasonStatus.CONFIRMED, date(2022, 5, 20), None, None),
     ]:
         seasons[number], _ = Season.objects.get_or_create(
             show=show,
             number=number,
             defaults={
                 "status": status,
-                "release_date": release_date,
+                "announced_on": announced,
+                "release_date": released,
                 "episode_count": count,
             },
         )

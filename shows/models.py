@@ -310,6 +310,15 @@ class Season(models.Model):
         default=SeasonStatus.ANNOUNCED,
     )
     release_date = models.DateField(_("release date"), null=True, blank=True)
+    announced_on = models.DateField(
+        _("announced on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day the network ordered or renewed this season; shown as a "
+            "renewal on the editorial calendar."
+        ),
+    )
     episode_count = models.PositiveSmallIntegerField(
         _("episodes"), null=True, blank=True
     )

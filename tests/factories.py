@@ -14,7 +14,16 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.models import Article, Byline, Kind, Status, Topic
+from articles.models import (
+    Article,
+    Byline,
+    Correction,
+    GallerySlide,
+    Kind,
+    LiveUpdate,
+    Status,
+    Topic,
+)
 from authors.models import Author
 from core.roles import EDITOR, WRITER, sync_roles
 from images.demo import demo_image
@@ -154,7 +163,6 @@ def make_offer(show, region="GB", provider="Netflix", **fields):
 
 def make_review(subject, *, rating="4", verdict="Worth your time.", **fields):
     """A published review of a Show, Season or Episode, listed on its show."""
-    from articles.models import Kind
 
     if isinstance(subject, Episode):
         fields["subject_episode"], show = subject, subject.season.show
@@ -179,3 +187,40 @@ def make_recap(episode, **fields):
         shows=[episode.season.show],
         **fields,
     )
+
+
+def make_live_blog(**fields):
+    """A published live blog whose coverage has not ended."""
+    fields.setdefault("headline", f"Live: story {next(_numbers)}")
+    return make_article(kind=Kind.LIVE, **fields)
+
+
+def make_live_update(article, *, writers=(), minutes_ago=0, **fields):
+    n = next(_numbers)
+    fields.setdefault("body", f"<p>Update {n} words.</p>")
+    fields.setdefault("posted_at", timezone.now() - timedelta(minutes=minutes_ago))
+    update = LiveUpdate.objects.create(article=article, **fields)
+    update.writers.set(writers)
+    return update
+
+
+def make_gallery(n_slides=3, **fields):
+    """A published gallery of `n_slides` Netflix-credited pictures."""
+    fields.setdefault("headline", f"Gallery {next(_numbers)}")
+    article = make_article(kind=Kind.GALLERY, **fields)
+    for position in range(1, n_slides + 1):
+        make_slide(article, position=position)
+    return article
+
+
+def make_slide(article, *, image=None, **fields):
+    n = next(_numbers)
+    image = image or picture(
+        f"Slide {n}", caption=f"Slide {n} caption", credit="Netflix"
+    )
+    return GallerySlide.objects.create(article=article, image=image, **fields)
+
+
+def make_correction(article, **fields):
+    fields.setdefault("text", f"An earlier version got fact {next(_numbers)} wrong.")
+    return Correction.objects.create(article=article, **fields)

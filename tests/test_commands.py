@@ -6,7 +6,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from articles.models import Article, Kind, Status, Topic
+from articles.models import (
+    Article,
+    Correction,
+    GallerySlide,
+    Kind,
+    LiveUpdate,
+    Status,
+    Topic,
+)
 from authors.models import Author
 from newsletter.models import Subscriber
 from tests.factories import make_article
@@ -81,19 +89,38 @@ class TestSeedDemo:
     def test_a_story_awaits_review_for_the_workflow_demo(self, seeded):
         assert Article.objects.filter(status=Status.REVIEW).count() == 1
 
+    def test_a_live_blog_a_gallery_and_a_correction(self, seeded):
+        blog = Article.objects.published().get(kind=Kind.LIVE)
+        assert blog.is_live and blog.hero_image.credit
+        updates = list(blog.live_updates.all())
+        assert len(updates) == 4 and updates[0].is_pinned
+        assert all(update.writers.exists() for update in updates)
+        gallery = Article.objects.published().get(kind=Kind.GALLERY)
+        slides = list(gallery.slides.select_related("image"))
+        assert [slide.position for slide in slides] == [1, 2, 3, 4]
+        assert all(slide.image.credit == "Netflix" for slide in slides)
+        assert all(slide.caption_text for slide in slides)
+        correction = Correction.objects.visible().get()
+        assert "4.3 billion" in correction.text
+
     def test_is_idempotent(self, seeded):
-        counts = (
-            Article.objects.count(),
-            Author.objects.count(),
-            Topic.objects.count(),
-        )
+        def counts():
+            return [
+                model.objects.count()
+                for model in (
+                    Article,
+                    Author,
+                    Topic,
+                    LiveUpdate,
+                    GallerySlide,
+                    Correction,
+                )
+            ]
+
+        before = counts()
         again = run("seed_demo")
         assert "already there" in again
-        assert counts == (
-            Article.objects.count(),
-            Author.objects.count(),
-            Topic.objects.count(),
-        )
+        assert counts() == before
 
     def test_demo_logins_in_their_groups_with_debug(self, seeded):
         assert "writer / newsroom-writer" in seeded
@@ -117,7 +144,13 @@ class TestSeedDemo:
             client.force_login(get_user_model().objects.get(username="editor"))
             assert client.get(story.get_absolute_url()).status_code == 200
         client.logout()
-        for url in ["/", "/topics/", "/topics/netflix/", "/authors/grace-morris/"]:
+        for url in [
+            "/",
+            "/topics/",
+            "/topics/netflix/",
+            "/authors/grace-morris/",
+            "/corrections/",
+        ]:
             assert client.get(url).status_code == 200, url
 
 

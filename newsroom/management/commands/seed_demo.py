@@ -14,7 +14,17 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import Article, Byline, Kind, Status, Topic
+from articles.models import (
+    Article,
+    Byline,
+    Correction,
+    CorrectionKind,
+    GallerySlide,
+    Kind,
+    LiveUpdate,
+    Status,
+    Topic,
+)
 from authors.models import Author
 from core.roles import EDITOR, WRITER, sync_roles
 from images.demo import demo_image
@@ -177,7 +187,111 @@ Charlie and Nick's story, and what the graphic novels suggest is coming.</p>
 expected back as Charlie and Nick.</p>
 """,
     "status": Status.REVIEW,
+    "target_in": timedelta(days=3),  # on the editorial calendar
     "writer": "grace-morris",
+}
+
+
+LIVE_BLOG = {
+    "slug": "heartstopper-renewal-day-live",
+    "headline": "Heartstopper renewal day: live",
+    "standfirst": "Netflix has ordered two more seasons. Follow the reaction as it "
+    "comes in.",
+    "body": "<p>The news fans hoped for arrived today: Heartstopper will be back for a "
+    "second and a third season. We are following the cast, the creator and the "
+    "numbers here.</p>",
+    "age": timedelta(hours=5),
+    "writer": "priya-shah",
+    "hero": {
+        "label": "Renewal day",
+        "alt_text": "The words renewal day in white over a pink and blue gradient",
+        "caption": "Fans are celebrating two more seasons of Heartstopper.",
+        "credit": "Newsroom",
+        "colours": ("#2b3a8f", "#b3122e"),
+    },
+    # (minutes after the start, title, body, writer, pinned)
+    "updates": [
+        (
+            0,
+            "What we know so far",
+            "<p>Netflix has ordered seasons two and three. Alice Oseman, who created "
+            "the graphic novels, stays on as writer and creator.</p>",
+            "priya-shah",
+            True,
+        ),
+        (
+            20,
+            "",
+            "<p>Oseman has posted a page of new sketches of the characters on "
+            "Instagram, joking that she had better start drawing.</p>",
+            "grace-morris",
+            False,
+        ),
+        (
+            45,
+            "By the numbers",
+            "<ul><li>Netflix's Top Ten in 54 countries.</li><li>4.3 billion views "
+            "for #heartstopper on TikTok.</li><li>A perfect 100% from critics on "
+            "Rotten Tomatoes.</li></ul>",
+            "priya-shah",
+            False,
+        ),
+        (
+            70,
+            "Joe Locke counts to two",
+            "<p>Charlie himself shared photos of the cast and crew each holding up "
+            "two fingers. He has gained 2.6 million Instagram followers since the "
+            "show launched.</p>",
+            "grace-morris",
+            False,
+        ),
+    ],
+}
+
+GALLERY = {
+    "slug": "heartstopper-in-pictures",
+    "headline": "Heartstopper in pictures: the story so far",
+    "standfirst": "Charlie, Nick and the friends who made a double renewal happen.",
+    "body": "<p>Before seasons two and three arrive, a look back at the first run of "
+    "the Netflix drama that critics rate at a perfect 100%.</p>",
+    "age": timedelta(hours=8),
+    "writer": "grace-morris",
+    # (label, alt text, caption, colours)
+    "slides": [
+        (
+            "Form group",
+            "Two boys at neighbouring desks, drawn in pink and blue",
+            "Charlie Spring (Joe Locke) is seated next to Nick Nelson (Kit Connor) "
+            "in form group.",
+            ("#e23b6b", "#2b3a8f"),
+        ),
+        (
+            "Rugby",
+            "A rugby ball on a green pitch under a grey sky",
+            "Nick, the school's rugby star, brings Charlie onto the team.",
+            ("#1f7a5c", "#1d1d3a"),
+        ),
+        (
+            "Sketchbook",
+            "An open sketchbook with pencil drawings of two faces",
+            "Alice Oseman's graphic novels are the source of the series.",
+            ("#f29f3d", "#5b3f8c"),
+        ),
+        (
+            "Seasons 2 and 3",
+            "Two raised fingers against a pink background",
+            "Two more seasons: the cast marked the news with a two-finger salute.",
+            ("#b3122e", "#e23b6b"),
+        ),
+    ],
+}
+
+CORRECTION = {
+    "story": "heartstopper-double-renewal-perfect-rotten-tomatoes-score",
+    "kind": CorrectionKind.CORRECTION,
+    "text": "An earlier version of this story put views of the #heartstopper tag on "
+    "TikTok at 4.3 million. The figure is 4.3 billion.",
+    "age": timedelta(hours=20),
 }
 
 
@@ -258,8 +372,8 @@ class Command(BaseCommand):
         "Load the demo newsroom (idempotent): the Heartstopper show with its seasons, "
         "episodes and where to watch it, two writers, the topics Netflix, TV and "
         "Film and LGBTQ, both seed stories with credited pictures and a trailer, a "
-        "review of season one, a spoiler-guarded recap of its finale, and (with "
-        "DEBUG on) demo writer and editor logins."
+        "review of season one, a spoiler-guarded recap of its finale, a live blog, a "
+        "gallery and a correction, and (with DEBUG on) demo writer and editor logins."
     )
 
     def handle(self, *args, **options):
@@ -285,6 +399,9 @@ class Command(BaseCommand):
                 self._story(
                     spec, writers, topics, show, inline_picture=inline.pk, shows=shows
                 )
+            self._live_blog(LIVE_BLOG, writers, topics, show)
+            self._gallery(GALLERY, writers, topics, show)
+            self._correction(CORRECTION)
         if settings.DEBUG:
             self._demo_accounts(writers)
         else:
@@ -361,6 +478,11 @@ class Command(BaseCommand):
                 timezone.now() - spec["age"] if status == Status.PUBLISHED else None
             ),
             is_featured=spec.get("featured", False),
+            target_date=(
+                timezone.localdate() + spec["target_in"]
+                if "target_in" in spec
+                else None
+            ),
             **self._format_fields(spec, shows),
         )
         Byline.objects.create(article=article, author=writers[spec["writer"]])
@@ -368,6 +490,77 @@ class Command(BaseCommand):
         if show is not None:
             article.shows.add(show)
         self._say("Story", article.headline, created=True)
+
+    def _format_story(self, spec, kind, writers, topics, show):
+        """A published story of `kind` with no hero picture, or None if it exists."""
+        if Article.objects.filter(slug=spec["slug"]).exists():
+            self._say("Story", spec["headline"], created=False)
+            return None
+        hero = spec.get("hero")
+        article = Article.objects.create(
+            slug=spec["slug"],
+            kind=kind,
+            hero_image=demo_image(**hero) if hero else None,
+            headline=spec["headline"],
+            standfirst=spec["standfirst"],
+            body=spec["body"],
+            status=Status.PUBLISHED,
+            publish_at=timezone.now() - spec["age"],
+        )
+        Byline.objects.create(article=article, author=writers[spec["writer"]])
+        article.topics.set(topics)
+        if show is not None:
+            article.shows.add(show)
+        self._say("Story", article.headline, created=True)
+        return article
+
+    def _live_blog(self, spec, writers, topics, show):
+        article = self._format_story(spec, Kind.LIVE, writers, topics, show)
+        if article is None:
+            return
+        article.coverage_start_at = article.publish_at
+        article.save(update_fields=["coverage_start_at"])
+        for minutes, title, body, writer, pinned in spec["updates"]:
+            update = LiveUpdate.objects.create(
+                article=article,
+                posted_at=article.publish_at + timedelta(minutes=minutes),
+                title=title,
+                body=body,
+                is_pinned=pinned,
+            )
+            update.writers.set([writers[writer]])
+
+    def _gallery(self, spec, writers, topics, show):
+        article = self._format_story(spec, Kind.GALLERY, writers, topics, show)
+        if article is None:
+            return
+        for position, (label, alt_text, caption, colours) in enumerate(
+            spec["slides"], start=1
+        ):
+            image = demo_image(
+                label,
+                alt_text=alt_text,
+                caption=caption,
+                credit="Netflix",
+                colours=colours,
+            )
+            GallerySlide.objects.create(article=article, image=image, position=position)
+        article.hero_image = article.slides.first().image
+        article.save(update_fields=["hero_image"])
+
+    def _correction(self, spec):
+        article = Article.objects.filter(slug=spec["story"]).first()
+        if article is None:
+            return
+        _, created = Correction.objects.get_or_create(
+            article=article,
+            text=spec["text"],
+            defaults={
+                "kind": spec["kind"],
+                "published_at": timezone.now() - spec["age"],
+            },
+        )
+        self._say("Correction", article.headline, created)
 
     def _format_fields(self, spec, shows):
         """A review's or recap's subject, stars and spoiler-free text."""

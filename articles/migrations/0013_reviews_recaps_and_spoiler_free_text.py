@@ -9,10 +9,10 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0010_article_announced_at"),
+        ("articles", "0012_article_target_date"),
         ("authors", "0001_initial"),
         ("images", "0003_focal_point_range"),
-        ("shows", "0005_films_episodes_and_where_to_watch"),
+        ("shows", "0006_films_episodes_and_where_to_watch"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("images", "0003_focal_point_range"),
-        ("shows", "0004_person_articles_moves_to_article_people"),
+        ("shows", "0005_season_announced_on"),
     ]
 
     operations = [
