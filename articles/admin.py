@@ -230,6 +230,8 @@ class ArticleAdminForm(forms.ModelForm):
         picked = self.fields[name].widget.value_from_datadict(
             self.data, self.files, self.add_prefix(name)
         )
+        # A form posted without the field at all (no picker on the page) picks none.
+        picked = picked or []
         return [chosen[pk] for pk in dict.fromkeys(map(str, picked)) if pk in chosen]
 
 
