@@ -24,6 +24,7 @@ from articles.models import (
     Byline,
     Correction,
     GallerySlide,
+    Kind,
     LiveUpdate,
     Status,
     TaggedTopic,
@@ -34,6 +35,7 @@ from core.links import absolute
 from core.publishing import scheduled
 from core.roles import is_editor
 from images.models import Image
+from shows.models import Show
 
 # Restoring a story brings back its byline and topics too.
 reversion_register(Byline)
@@ -153,6 +155,14 @@ class ArticleAdminForm(forms.ModelForm):
             "slug",
             "kind",
             "standfirst",
+            "subject_show",
+            "subject_season",
+            "subject_episode",
+            "rating",
+            "verdict",
+            "safe_headline",
+            "safe_standfirst",
+            "spoilers_lift_at",
             "body",
             "hero_image",
             "hero_caption",
@@ -169,6 +179,43 @@ class ArticleAdminForm(forms.ModelForm):
             "seo_description",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "kind" in self.fields:
+            # A form sent without it (a script, an old tab) keeps the story's kind.
+            self.fields["kind"].required = False
+
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or self.instance.kind or Kind.NEWS
+
+    def clean(self):
+        """Coverage ends after it starts. A review or recap is listed on its show's
+        pages: the show it is about joins the story's shows."""
+        cleaned = super().clean()
+        start, end = cleaned.get("coverage_start_at"), cleaned.get("coverage_end_at")
+        if start and end and end < start:
+            self.add_error(
+                "coverage_end_at", _("Coverage cannot end before it starts.")
+            )
+        subject_show = next(
+            (
+                show
+                for show in (
+                    getattr(cleaned.get("subject_episode"), "season", None),
+                    cleaned.get("subject_season"),
+                    cleaned.get("subject_show"),
+                )
+                if show is not None
+            ),
+            None,
+        )
+        if subject_show is not None and not isinstance(subject_show, Show):
+            subject_show = subject_show.show
+        if subject_show is not None and "shows" in cleaned:
+            chosen = [show.pk for show in cleaned["shows"]]
+            cleaned["shows"] = Show.objects.filter(pk__in=[*chosen, subject_show.pk])
+        return cleaned
+
     def clean_body(self):
         body = self.cleaned_data.get("body")
         validate_size(body)
@@ -183,16 +230,9 @@ class ArticleAdminForm(forms.ModelForm):
         picked = self.fields[name].widget.value_from_datadict(
             self.data, self.files, self.add_prefix(name)
         )
+        # A form posted without the field at all (no picker on the page) picks none.
+        picked = picked or []
         return [chosen[pk] for pk in dict.fromkeys(map(str, picked)) if pk in chosen]
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("coverage_start_at"), cleaned.get("coverage_end_at")
-        if start and end and end < start:
-            self.add_error(
-                "coverage_end_at", _("Coverage cannot end before it starts.")
-            )
-        return cleaned
 
 
 @admin.register(Article)
@@ -203,20 +243,32 @@ class ArticleAdmin(HistoryAdmin):
     list_display = [
         "thumbnail",
         "headline",
+        "kind",
         "workflow_state",
         "byline",
         "publish_at",
         "is_featured",
     ]
     list_display_links = ["headline"]
-    list_filter = [WorkflowFilter, "authors", "topics", "is_featured"]
+    list_filter = [WorkflowFilter, "kind", "authors", "topics", "is_featured"]
     list_select_related = ["hero_image"]
     list_per_page = 50
     search_fields = ["headline", "standfirst", "authors__name"]
     search_help_text = _("Search headline, standfirst or author name.")
     date_hierarchy = "publish_at"
-    autocomplete_fields = ["hero_image", "shows", "people"]
+    autocomplete_fields = [
+        "hero_image",
+        "shows",
+        "people",
+        "subject_show",
+        "subject_season",
+        "subject_episode",
+    ]
     prepopulated_fields = {"slug": ["headline"]}
+
+    class Media:
+        css = {"all": ["css/admin-editor.css"]}
+
     actions = [
         "submit_for_review",
         "publish",
@@ -229,6 +281,12 @@ class ArticleAdmin(HistoryAdmin):
         "headline",
         "slug",
         "standfirst",
+        "kind",
+        "rating",
+        "verdict",
+        "safe_headline",
+        "safe_standfirst",
+        "spoilers_lift_at",
         "body",
         "hero_image",
         "hero_caption",
@@ -258,6 +316,37 @@ class ArticleAdmin(HistoryAdmin):
             publishing.append("preview_link")
         fieldsets = [
             (None, {"fields": ["headline", "slug", "kind", "standfirst", "body"]}),
+            (
+                _("Review or recap"),
+                {
+                    "classes": ["collapse"],
+                    "description": _(
+                        "A review names one thing (a show or film, a season or an "
+                        "episode) and gives stars and a verdict; a recap names its "
+                        "episode. Mark spoiler paragraphs in the body with the "
+                        "“Spoiler” style: readers see them folded away."
+                    ),
+                    "fields": [
+                        "subject_show",
+                        "subject_season",
+                        "subject_episode",
+                        "rating",
+                        "verdict",
+                    ],
+                },
+            ),
+            (
+                _("Spoilers"),
+                {
+                    "classes": ["collapse"],
+                    "fields": [
+                        "safe_headline",
+                        "safe_standfirst",
+                        "spoilers_lift_at",
+                        "spoilers_until",
+                    ],
+                },
+            ),
             (_("Hero picture"), {"fields": ["hero_image", "hero_caption"]}),
             (_("Topics, shows and people"), {"fields": ["topics", "shows", "people"]}),
             (_("Publishing"), {"fields": publishing}),
@@ -309,7 +398,7 @@ class ArticleAdmin(HistoryAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        fields = [*self.record_fields, "preview_link"]
+        fields = [*self.record_fields, "spoilers_until", "preview_link"]
         if not is_editor(request.user):
             fields += self.publishing_fields
         return fields

@@ -96,10 +96,10 @@ class StoryFeed(Feed):
         return f"© {settings.SITE_NAME}"
 
     def item_title(self, item):
-        return item.headline
+        return item.public_headline
 
     def item_description(self, item):
-        return item.standfirst
+        return item.public_standfirst
 
     def item_link(self, item):
         return absolute(item.get_absolute_url())

@@ -1,9 +1,11 @@
 from collections import defaultdict
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
     Count,
@@ -40,7 +42,7 @@ from articles.previews import new_secret
 from authors.models import Author
 from core.publishing import Status, live, scheduled
 from images.models import Image
-from shows.models import Show
+from shows.models import Show, start_of_day
 
 __all__ = ["Article", "Byline", "DailyReads", "Kind", "Status", "TaggedTopic", "Topic"]
 
@@ -56,6 +58,18 @@ class Kind(models.TextChoices):
     GUIDE = "guide", _("Guide")
     LIVE = "live", _("Live")
     GALLERY = "gallery", _("Gallery")
+
+
+# Half a star to five stars, in half steps.
+RATINGS = [Decimal(n) / 2 for n in range(1, 11)]
+RATING_CHOICES = [
+    (rating, _("%(stars)s out of 5 stars") % {"stars": f"{rating.normalize():f}"})
+    for rating in RATINGS
+]
+# Recaps and reviews keep their spoiler-free headline this long after the episode (or
+# season, show or film) was first shown, unless an editor sets another time.
+SPOILER_GRACE = timedelta(days=7)
+SUBJECT_FIELDS = ("subject_show", "subject_season", "subject_episode")
 
 
 class TopicQuerySet(models.QuerySet):
@@ -163,7 +177,7 @@ def page_prefetches():
             ),
         ),
         "topics",
-        Prefetch("shows", queryset=Show.objects.for_cards()),
+        Prefetch("shows", queryset=Show.objects.for_cards().with_offers()),
     ]
 
 
@@ -233,17 +247,45 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything the article page prints, whatever the number of authors,
-        topics, shows, pictures or embeds (pictures and embeds live in body_html)."""
+        topics, shows, pictures or embeds (pictures and embeds live in body_html):
+        the shows come with where to watch them, and a review or recap with what
+        it is about."""
         return self.for_page_row().prefetch_related(*page_prefetches())
 
     def for_page_row(self):
         """The story row as the page needs it; page_prefetches() and
         prefetch_format() add the rest (for a view that needs them only when its
         cached fragments are missing)."""
-        return self.select_related("hero_image").annotate(
+        return self.select_related(
+            "hero_image",
+            "subject_show",
+            "subject_season__show",
+            "subject_episode__season__show",
+        ).annotate(
             # prefetch_format() fetches the corrections only for a corrected story.
             has_corrections=Exists(Correction.objects.filter(article=OuterRef("pk")))
         )
+
+    def of_kind(self, kind):
+        """Stories of one kind; ValueError when `kind` is not a Kind value (a
+        hand-edited ?kind=, which the pages answer with a 404)."""
+        return self.filter(kind=Kind(kind))
+
+    def kinds(self):
+        """The kinds these stories come in, in Kind's order (one query): the
+        filter links of a topic or show page."""
+        present = set(self.order_by().values_list("kind", flat=True).distinct())
+        return [kind for kind in Kind if kind in present]
+
+    def reviews(self):
+        return self.filter(kind=Kind.REVIEW)
+
+    def recaps(self):
+        return self.filter(kind=Kind.RECAP)
+
+    def about_season(self, season):
+        """Reviews of `season` and reviews and recaps of its episodes."""
+        return self.filter(Q(subject_season=season) | Q(subject_episode__season=season))
 
     def front_page(self, count):
         """(lead, [the `count` newest other stories]) in two index-walking queries.
@@ -368,6 +410,85 @@ class Article(models.Model):
     )
     kind = models.CharField(
         _("kind"), max_length=20, choices=Kind, default=Kind.NEWS, db_index=True
+    )
+    subject_show = models.ForeignKey(
+        "shows.Show",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("show or film reviewed"),
+        help_text=_("A review of a whole series, or of a film."),
+    )
+    subject_season = models.ForeignKey(
+        "shows.Season",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("season reviewed"),
+    )
+    subject_episode = models.ForeignKey(
+        "shows.Episode",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("episode"),
+        help_text=_("The episode a recap recaps, or an episode reviewed."),
+    )
+    rating = models.DecimalField(
+        _("rating"),
+        max_digits=2,
+        decimal_places=1,
+        choices=RATING_CHOICES,
+        null=True,
+        blank=True,
+        help_text=_("Reviews only: stars out of 5, in half stars."),
+    )
+    verdict = models.CharField(
+        _("verdict"),
+        max_length=200,
+        blank=True,
+        help_text=_("Reviews only: the review in one line, shown with the stars."),
+    )
+    safe_headline = models.CharField(
+        _("spoiler-free headline"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Used instead of the headline everywhere outside the story itself (cards, "
+            "shares, feeds, the newsletter, reminders) until the spoilers lift."
+        ),
+    )
+    safe_standfirst = models.CharField(
+        _("spoiler-free standfirst"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Used instead of the standfirst until the spoilers lift; when only a "
+            "spoiler-free headline is given, no standfirst is shown until then."
+        ),
+    )
+    spoilers_lift_at = models.DateTimeField(
+        _("spoilers lift"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "From this moment the real headline and standfirst are used everywhere. "
+            "Empty: seven days after the episode (or season, show or film) was "
+            "first shown."
+        ),
+    )
+    spoilers_until = models.DateTimeField(
+        _("spoiler-free text used until"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Worked out on save from the time set above or the first air date "
+            "(articles.signals keeps it in step when that date changes)."
+        ),
     )
     body = ProseEditorField(
         _("body"),
@@ -522,10 +643,21 @@ class Article(models.Model):
     # Edits to these change what readers read, so they move "last updated".
     WORDING_FIELDS = ("headline", "standfirst", "body", "update_note")
     TRACKED_FIELDS = {"status", "publish_at", *WORDING_FIELDS}
+    # What public_headline and public_standfirst read: for pages that load
+    # stories with .only().
+    PUBLIC_TEXT_FIELDS = (
+        "headline",
+        "standfirst",
+        "safe_headline",
+        "safe_standfirst",
+        "spoilers_until",
+    )
     # What save() works out from the body, saved along with it.
     RENDERED_FIELDS = ("body", "body_html", "word_count", "reading_time")
     # What save() works out from the status and publish time.
     PUBLISHING_FIELDS = ("publish_at", "first_published_at")
+    # What the spoiler lift time in force (spoilers_until) is worked out from.
+    SPOILER_SOURCE_FIELDS = ("spoilers_lift_at", *SUBJECT_FIELDS)
 
     class Meta:
         ordering = [models.F("publish_at").desc(nulls_last=True), "-pk"]
@@ -551,6 +683,65 @@ class Article(models.Model):
             ),
             # Created on PostgreSQL only (see the migration).
             GinIndex(fields=["search_vector"], name="article_search_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__in=RATINGS),
+                name="article_rating_half_steps",
+                violation_error_message=_(
+                    "A rating is from half a star to five stars, in half stars."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=Kind.REVIEW) | Q(rating__isnull=True, verdict=""),
+                name="article_rating_only_on_reviews",
+                violation_error_message=_("Only reviews have a rating and verdict."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.REVIEW)
+                | Q(rating__isnull=False)
+                & (
+                    Q(subject_show__isnull=False)
+                    | Q(subject_season__isnull=False)
+                    | Q(subject_episode__isnull=False)
+                ),
+                name="article_review_has_rating_and_subject",
+                violation_error_message=_(
+                    "A review needs a rating and the show, film, season or episode "
+                    "it reviews."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(subject_show__isnull=True, subject_season__isnull=True)
+                | Q(subject_show__isnull=True, subject_episode__isnull=True)
+                | Q(subject_season__isnull=True, subject_episode__isnull=True),
+                name="article_one_subject",
+                violation_error_message=_(
+                    "Name one thing: a show or film, a season or an episode."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.RECAP)
+                | Q(
+                    subject_episode__isnull=False,
+                    subject_show__isnull=True,
+                    subject_season__isnull=True,
+                ),
+                name="article_recap_names_an_episode",
+                violation_error_message=_("A recap names the episode it recaps."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=[Kind.REVIEW, Kind.RECAP])
+                | Q(
+                    subject_show__isnull=True,
+                    subject_season__isnull=True,
+                    subject_episode__isnull=True,
+                ),
+                name="article_subject_only_on_reviews_and_recaps",
+                violation_error_message=_(
+                    "Only reviews and recaps name a show, season or episode."
+                ),
+            ),
         ]
         permissions = [
             (
@@ -580,6 +771,9 @@ class Article(models.Model):
         if not self.slug:
             self.slug = self._unique_slug()
             derived.add("slug")
+        if touches(*self.SPOILER_SOURCE_FIELDS):
+            self.spoilers_until = self.spoilers_lift_at or self.default_spoilers_lift()
+            derived.add("spoilers_until")
         rendered = None
         if touches("body"):
             self.body = sanitise(self.body)
@@ -608,6 +802,112 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        """Say in the editor's words what the database constraints refuse."""
+        super().clean()
+        errors = {}
+        named = [name for name in SUBJECT_FIELDS if getattr(self, f"{name}_id")]
+        if self.kind == Kind.REVIEW:
+            if self.rating is None:
+                errors["rating"] = _("A review needs a rating.")
+            if not self.verdict:
+                errors["verdict"] = _("A review needs a one-line verdict.")
+            if len(named) != 1:
+                errors["subject_show"] = _(
+                    "Name one thing the review is about: a show or film, a season "
+                    "or an episode."
+                )
+        elif self.kind == Kind.RECAP:
+            if not self.subject_episode_id:
+                errors["subject_episode"] = _("A recap names the episode it recaps.")
+            if self.subject_show_id or self.subject_season_id:
+                errors["subject_show"] = _(
+                    "A recap is about one episode: leave the show and season empty."
+                )
+        else:
+            if named:
+                errors[named[0]] = _(
+                    "Only reviews and recaps name a show, season or episode."
+                )
+            if self.rating is not None:
+                errors["rating"] = _("Only reviews have a rating.")
+            if self.verdict:
+                errors["verdict"] = _("Only reviews have a verdict.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_review(self):
+        return self.kind == Kind.REVIEW
+
+    @property
+    def is_recap(self):
+        return self.kind == Kind.RECAP
+
+    @property
+    def kind_label(self):
+        """The label cards and pages print ("Review"); "" for news, the default."""
+        return "" if self.kind == Kind.NEWS else self.get_kind_display()
+
+    @property
+    def subject(self):
+        """The episode, season, show or film a review or recap is about, or None."""
+        return self.subject_episode or self.subject_season or self.subject_show
+
+    def subject_show_of(self):
+        """The show the subject belongs to (its series, or the show itself)."""
+        if self.subject_episode_id:
+            return self.subject_episode.season.show
+        if self.subject_season_id:
+            return self.subject_season.show
+        return self.subject_show
+
+    def default_spoilers_lift(self):
+        """SPOILER_GRACE after the subject was first shown; None when unknown."""
+        first_shown = None
+        if self.subject_episode_id:
+            first_shown = self.subject_episode.first_aired
+        elif self.subject_season_id:
+            first_shown = self.subject_season.release_date
+        elif self.subject_show_id:
+            first_shown = self.subject_show.first_shown
+        return start_of_day(first_shown + SPOILER_GRACE) if first_shown else None
+
+    @property
+    def has_spoiler_free_text(self):
+        return bool(self.safe_headline or self.safe_standfirst)
+
+    @property
+    def spoilers_hidden(self):
+        """Whether readers who have not opened the story get the spoiler-free text:
+        it has some, and its spoilers have not lifted (no known time: not yet)."""
+        return self.has_spoiler_free_text and (
+            self.spoilers_until is None or timezone.now() < self.spoilers_until
+        )
+
+    @property
+    def public_headline(self):
+        """The headline for everything outside the story page itself: cards,
+        share tags, feeds, sitemaps, the newsletter, reminders."""
+        if self.spoilers_hidden and self.safe_headline:
+            return self.safe_headline
+        return self.headline
+
+    @property
+    def public_standfirst(self):
+        """The standfirst for everything outside the story page itself."""
+        return self.safe_standfirst if self.spoilers_hidden else self.standfirst
+
+    @property
+    def rating_label(self):
+        """ "4 out of 5 stars", "4.5 out of 5 stars"; "" without a rating."""
+        return "" if self.rating is None else dict(RATING_CHOICES)[self.rating]
+
+    @property
+    def half_stars(self):
+        """The rating in half stars, 1–10 (for the star picture); 0 without one."""
+        return int(self.rating * 2) if self.rating is not None else 0
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
@@ -668,10 +968,16 @@ class Article(models.Model):
 
     @property
     def page_title(self):
+        """<title>, og:title: what search results and shares show."""
+        if self.spoilers_hidden and self.safe_headline:
+            return self.safe_headline
         return self.seo_title or self.headline
 
     @property
     def description(self):
+        """Meta and og:description."""
+        if self.spoilers_hidden:
+            return self.safe_standfirst
         return self.seo_description or self.standfirst
 
     @property

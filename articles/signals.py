@@ -1,7 +1,7 @@
 """Keep stored article bodies in step with the library pictures placed in them, the
-cached navigation topics in step with the topics, and the content version (cached
-page fragments) in step with everything reader pages show; tell the library which
-pictures live stories show."""
+cached navigation topics in step with the topics, spoiler lift times in step with
+the air dates they follow, and the content version (cached page fragments) in step
+with everything reader pages show; tell the library which pictures live stories show."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
@@ -11,6 +11,7 @@ from articles.fragments import bump_content_version, is_content
 from articles.models import Article, LiveUpdate, Topic
 from articles.navigation import forget_navigation_topics
 from images.models import Image, register_live_use
+from shows.models import Episode, Season, Show
 
 
 @register_live_use
@@ -79,3 +80,27 @@ def content_changed(sender, raw=False, action="post_", **kwargs):
     if raw or not action.startswith("post_") or not is_content(sender):
         return
     bump_content_version()
+
+
+SUBJECT_FIELD = {
+    Show: "subject_show",
+    Season: "subject_season",
+    Episode: "subject_episode",
+}
+
+
+@receiver(post_save, sender=Show, dispatch_uid="articles.show_dates")
+@receiver(post_save, sender=Season, dispatch_uid="articles.season_dates")
+@receiver(post_save, sender=Episode, dispatch_uid="articles.episode_dates")
+def first_shown_changed(sender, instance, created, raw=False, **kwargs):
+    """A new air or release date moves the default spoiler lift of the reviews and
+    recaps about it (those whose editor set no time of their own)."""
+    if created or raw:
+        return
+    stories = Article.objects.filter(
+        **{SUBJECT_FIELD[sender]: instance, "spoilers_lift_at__isnull": True}
+    )
+    for article in stories.select_related(*SUBJECT_FIELD.values()):
+        lift = article.default_spoilers_lift()
+        if lift != article.spoilers_until:
+            Article.objects.filter(pk=article.pk).update(spoilers_until=lift)

@@ -187,15 +187,23 @@ class TopicDetailView(CacheableMixin, ListView):
         self.topic = get_object_or_404(
             with_version(Topic.objects.all()), slug=self.kwargs["slug"]
         )
-        return Article.objects.published().filter(topics=self.topic).for_cards()
+        self.stories = Article.objects.published().filter(topics=self.topic)
+        self.kind = self.request.GET.get("kind", "")
+        try:
+            chosen = self.stories.of_kind(self.kind) if self.kind else self.stories
+        except ValueError:
+            raise Http404("No such kind of story.") from None
+        return chosen.for_cards()
 
     def get_context_data(self, **kwargs):
-        """The list of cards is a cached fragment per page of the topic; its stories
-        are only read (lazily, by the template) when it is missing."""
-        context = super().get_context_data(topic=self.topic, **kwargs)
+        """The list of cards is a cached fragment per kind and page of the topic;
+        its stories are only read (lazily, by the template) when it is missing."""
+        context = super().get_context_data(
+            topic=self.topic, kinds=self.stories.kinds(), kind=self.kind, **kwargs
+        )
         number = context["page_obj"].number
         context["fragments"] = Fragments(
-            f"topic:{self.topic.pk}:{number}",
+            f"topic:{self.topic.pk}:{self.kind}:{number}",
             ["stories"],
             version=version_of(self.topic),
         )

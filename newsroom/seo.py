@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from core.links import absolute
 from desk.discover import HEADLINE_LIMIT  # Google cuts headlines past this
 from images.processing import SHARE_WIDTH
+from shows.models import Episode, OfferKind, Season, Show
 
 SCHEMA = "https://schema.org"
 LOGO = "img/logo.png"  # drawn for the site: 512×512, raster, as Google asks
@@ -113,7 +114,7 @@ def news_article(article):
         {
             "@context": SCHEMA,
             "@type": "NewsArticle",
-            "headline": article.headline[:HEADLINE_LIMIT],
+            "headline": article.public_headline[:HEADLINE_LIMIT],
             "description": article.description,
             "url": url,
             "mainEntityOfPage": {"@type": "WebPage", "@id": url},
@@ -186,8 +187,91 @@ def _live_blog(article, url):
     )
 
 
+# schema.org's ActionAccessSpecification categories for our offer kinds.
+OFFER_CATEGORY = {
+    OfferKind.SUBSCRIPTION: "subscription",
+    OfferKind.FREE: "free",
+    OfferKind.RENT: "rental",
+    OfferKind.BUY: "purchase",
+}
+
+
+def watch_actions(offers):
+    """A WatchAction per offer, with the country it is open to (eligibleRegion)."""
+    return [
+        {
+            "@type": "WatchAction",
+            "target": {
+                "@type": "EntryPoint",
+                "urlTemplate": offer.url,
+                "actionPlatform": [
+                    "http://schema.org/DesktopWebPlatform",
+                    "http://schema.org/MobileWebPlatform",
+                ],
+            },
+            "provider": {"@type": "Organization", "name": offer.provider.name},
+            "actionAccessibilityRequirement": _without_empty(
+                {
+                    "@type": "ActionAccessSpecification",
+                    "category": OFFER_CATEGORY[offer.kind],
+                    "availabilityStarts": offer.starts_on,
+                    "availabilityEnds": offer.ends_on,
+                    "eligibleRegion": {"@type": "Country", "name": offer.region.code},
+                }
+            ),
+        }
+        for offer in offers
+    ]
+
+
+def _series_ref(show):
+    return {
+        "@type": "TVSeries",
+        "name": show.title,
+        "url": absolute(show.get_absolute_url()),
+    }
+
+
+def _season_ref(season, **extra):
+    return _without_empty(
+        {
+            "@type": "TVSeason",
+            "name": f"{season.show.title}: {season.label}",
+            "seasonNumber": season.number,
+            "url": absolute(season.get_absolute_url()),
+            "partOfSeries": _series_ref(season.show),
+        }
+        | extra
+    )
+
+
+def _episode(episode, **extra):
+    return _without_empty(
+        {
+            "@type": "TVEpisode",
+            "episodeNumber": episode.number,
+            "name": episode.title,
+            "url": absolute(episode.get_absolute_url()),
+            "description": episode.synopsis,
+            "datePublished": episode.first_aired,
+        }
+        | extra
+    )
+
+
+def _duration(minutes):
+    """ISO 8601, as schema.org wants: 112 minutes is PT1H52M."""
+    hours, minutes = divmod(minutes, 60)
+    return f"PT{hours}H{minutes}M" if hours else f"PT{minutes}M"
+
+
+def show(show):
+    """TVSeries or Movie for the show page; reads for_page()'s prefetches."""
+    return tv_series(show) if not show.is_film else movie(show)
+
+
 def tv_series(show):
-    """TVSeries for the show page; reads for_page()'s prefetches."""
+    """TVSeries for a series' page; reads for_page()'s prefetches."""
     seasons = list(show.seasons.all())
     return _without_empty(
         {
@@ -206,6 +290,7 @@ def tv_series(show):
                         "@type": "TVSeason",
                         "seasonNumber": season.number,
                         "name": str(season.label),
+                        "url": absolute(season.get_absolute_url()),
                         "datePublished": season.release_date,
                         "numberOfEpisodes": season.episode_count,
                     }
@@ -215,6 +300,97 @@ def tv_series(show):
             "actor": [person(credit.person) for credit in show.cast],
             "creator": [person(creator) for creator in show.creators],
             "sameAs": show.official_site,
+            "potentialAction": watch_actions(
+                offer for offer in show.current_offers if offer.season_id is None
+            ),
+        }
+    )
+
+
+def movie(show):
+    """Movie for a film's page; reads for_page()'s prefetches."""
+    return _without_empty(
+        {
+            "@context": SCHEMA,
+            "@type": "Movie",
+            "name": show.title,
+            "url": absolute(show.get_absolute_url()),
+            "description": show.synopsis,
+            "image": image_urls(show.key_art or show.poster, shapes=("16:9", None)),
+            "genre": [genre.name for genre in show.genres.all()],
+            "datePublished": show.release_date,
+            "duration": _duration(show.runtime) if show.runtime else None,
+            "actor": [person(credit.person) for credit in show.cast],
+            "director": [person(creator) for creator in show.creators],
+            "sameAs": show.official_site,
+            "potentialAction": watch_actions(show.current_offers),
+        }
+    )
+
+
+def tv_season(season, watch):
+    """TVSeason with its TVEpisodes for the season page; `watch` is the page's
+    WatchOptions (offers for the whole show or this season, every country)."""
+    offers = [
+        *watch.home_offers,
+        *(offer for _country, offers in watch.elsewhere for offer in offers),
+    ]
+    episodes = list(season.episodes.all())
+    return _season_ref(
+        season,
+        **{
+            "@context": SCHEMA,
+            "datePublished": season.release_date,
+            "numberOfEpisodes": len(episodes) or season.episode_count,
+            "episode": [_episode(episode) for episode in episodes],
+            "potentialAction": watch_actions(offers),
+        },
+    )
+
+
+def reviewed_item(subject):
+    """What a review is about, typed: TVEpisode, TVSeason, TVSeries or Movie."""
+    if isinstance(subject, Episode):
+        return _episode(
+            subject,
+            partOfSeason=_season_ref(subject.season, partOfSeries=None),
+            partOfSeries=_series_ref(subject.season.show),
+            description=None,
+        )
+    if isinstance(subject, Season):
+        return _season_ref(subject)
+    if isinstance(subject, Show) and subject.is_film:
+        return _without_empty(
+            {
+                "@type": "Movie",
+                "name": subject.title,
+                "url": absolute(subject.get_absolute_url()),
+                "datePublished": subject.release_date,
+            }
+        )
+    return _series_ref(subject)
+
+
+def review(article):
+    """Review for a review's page: our stars (reviewRating), the writers and what
+    is reviewed (itemReviewed); reads for_page()'s prefetches."""
+    return _without_empty(
+        {
+            "@context": SCHEMA,
+            "@type": "Review",
+            "name": article.public_headline,
+            "url": absolute(article.get_absolute_url()),
+            "reviewBody": article.verdict,
+            "datePublished": _when(article.publish_at),
+            "author": [person(author) for author in article.authors.all()],
+            "publisher": organization(),
+            "reviewRating": {
+                "@type": "Rating",
+                "ratingValue": float(article.rating),
+                "bestRating": 5,
+                "worstRating": 0.5,
+            },
+            "itemReviewed": reviewed_item(article.subject),
         }
     )
 

@@ -40,6 +40,9 @@ SITE_DESCRIPTION = env(
     "SITE_DESCRIPTION",
     default="Entertainment news: TV, film and the people who make them.",
 )
+# Where most readers are (ISO 3166-1 alpha-2): "where to watch" lists this country's
+# offers first and /watch/ lists only them; other countries are one click away.
+SITE_REGION = env("SITE_REGION", default="GB").upper()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
     "reversion",
     "django_tasks_db",
     "core",
+    "django_countries",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -427,6 +431,14 @@ DESK_AUTOSAVE_SECONDS = env.int("DESK_AUTOSAVE_SECONDS", default=30)
 DESK_PRESENCE_TIMEOUT = timedelta(
     seconds=env.int("DESK_PRESENCE_TIMEOUT_SECONDS", default=90)
 )
+
+from django_countries.data import COUNTRIES  # noqa: E402 - a plain dict of codes
+
+if SITE_REGION not in COUNTRIES:
+    raise ImproperlyConfigured(
+        f"SITE_REGION={SITE_REGION!r} is not an ISO 3166-1 alpha-2 country code "
+        "(e.g. GB, US, IE)."
+    )
 
 LOGGING = {
     "version": 1,

@@ -57,7 +57,7 @@ class HomeView(CacheableMixin, TemplateView):
         most_read = list(
             Article.objects.published()
             .most_read()
-            .only("slug", "headline")[: self.most_read_count]
+            .only("slug", *Article.PUBLIC_TEXT_FIELDS)[: self.most_read_count]
         )
         read_ids = "-".join(str(story.pk) for story in most_read)
         sections = functools.cache(self.sections)  # read at most once, if at all

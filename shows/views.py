@@ -1,5 +1,7 @@
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
@@ -7,7 +9,17 @@ from core.cache_tags import list_tag
 from core.fragments import Fragments, version_of, with_version
 from core.http import CacheableMixin
 from shows.forms import ShowFilterForm
-from shows.models import Person, Show, show_page_prefetches
+from shows.models import (
+    Episode,
+    Person,
+    Season,
+    Show,
+    WatchOffer,
+    WatchOptions,
+    show_page_prefetches,
+    site_region,
+    started,
+)
 
 STORIES_PER_PAGE = 6
 
@@ -38,9 +50,10 @@ class ShowListView(CacheableMixin, ListView):
 
 
 class ShowDetailView(CacheableMixin, DetailView):
-    """A show's page; its pieces come from the fragment cache while nothing they
-    show has changed, and their data (credits, seasons, ratings, stories) is read
-    only when one of them is missing."""
+    """A show: its facts, where to watch it, our reviews beside the critics'
+    ratings, and its latest stories (`?kind=` keeps one kind of story). Its pieces
+    come from the fragment cache while nothing they show has changed; their data is
+    read only when one of them is missing."""
 
     template_name = "shows/show_detail.html"
     context_object_name = "show"
@@ -51,14 +64,90 @@ class ShowDetailView(CacheableMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         show = self.object
+        kind = self.request.GET.get("kind", "")
+        published = show.articles.published()
+        try:
+            stories = published.of_kind(kind) if kind else published
+        except ValueError:
+            raise Http404(_("No such kind of story.")) from None
         fragments = Fragments(
-            f"show:{show.pk}", self.FRAGMENTS, version=version_of(show)
+            f"show:{show.pk}:{kind}", self.FRAGMENTS, version=version_of(show)
         )
         if not fragments.complete:
             prefetch_related_objects([show], *show_page_prefetches())
-        return super().get_context_data(
-            fragments=fragments, stories=story_cards(show.articles), **kwargs
+        reviews = (
+            published.reviews()
+            .defer("body", "body_html")
+            .select_related("subject_season", "subject_episode__season")
         )
+        return super().get_context_data(
+            fragments=fragments,
+            stories=stories.for_cards()[:STORIES_PER_PAGE],
+            kinds=SimpleLazyObject(published.kinds),
+            kind=kind,
+            reviews=reviews,
+            **kwargs,
+        )
+
+
+class SeasonDetailView(CacheableMixin, DetailView):
+    """A season: its episodes with air dates and recaps, our reviews beside the
+    critics' ratings, and where to watch it."""
+
+    template_name = "shows/season_detail.html"
+    context_object_name = "season"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Season.objects.select_related(
+                "show__network", "show__poster", "show__key_art"
+            ).prefetch_related(
+                Prefetch("episodes", queryset=Episode.objects.for_season_page()),
+                "ratings",
+            ),
+            show__slug=self.kwargs["slug"],
+            number=self.kwargs["number"],
+        )
+
+    def get_context_data(self, **kwargs):
+        season = self.object
+        stories = list(
+            season.show.articles.published()
+            .about_season(season)
+            .select_related("subject_season", "subject_episode__season")
+            .for_cards()
+        )
+        recaps = {}
+        for story in stories:
+            if story.is_recap:
+                recaps.setdefault(story.subject_episode_id, []).append(story)
+        for episode in season.episodes.all():
+            episode.recaps = recaps.get(episode.pk, [])
+        offers = (
+            season.show.watch_offers.not_ended()
+            .filter(Q(season__isnull=True) | Q(season=season))
+            .select_related("provider", "season")
+        )
+        return super().get_context_data(
+            show=season.show,
+            reviews=[story for story in stories if story.is_review],
+            watch=WatchOptions.of(started(offers)),
+            **kwargs,
+        )
+
+
+class WatchListView(CacheableMixin, ListView):
+    """/watch/: what can be watched now in the site's country, by service."""
+
+    template_name = "shows/watch_list.html"
+    context_object_name = "offers"
+    cache_tags = (list_tag(WatchOffer),)
+
+    def get_queryset(self):
+        return started(WatchOffer.objects.for_watch_page())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(region=site_region(), **kwargs)
 
 
 class PersonDetailView(CacheableMixin, DetailView):

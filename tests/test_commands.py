@@ -46,7 +46,7 @@ def seeded(settings):
 
 class TestSeedDemo:
     def test_creates_both_stories_with_their_writers_and_topics(self, seeded):
-        stories = Article.objects.published().filter(kind=Kind.NEWS)
+        stories = Article.objects.published().of_kind(Kind.NEWS).order_by("publish_at")
         assert stories.count() == 2
         grace = Author.objects.get(slug="grace-morris")
         assert (grace.name, grace.role) == ("Grace Morris", "Staff Writer")
@@ -75,6 +75,19 @@ class TestSeedDemo:
     def test_stories_are_related_to_the_show(self, seeded):
         for story in Article.objects.published():
             assert [show.slug for show in story.shows.all()] == ["heartstopper"]
+
+    def test_a_review_of_season_one_and_a_spoiler_guarded_finale_recap(self, seeded):
+        review = Article.objects.published().reviews().get()
+        assert review.subject_season.number == 1
+        assert review.rating_label == "4.5 out of 5 stars" and review.verdict
+        recap = Article.objects.published().recaps().get()
+        assert (recap.subject_episode.season.number, recap.subject_episode.number) == (
+            1,
+            8,
+        )
+        assert '<details class="spoiler">' in recap.body_html
+        assert recap.spoilers_hidden
+        assert recap.public_headline == recap.safe_headline != recap.headline
 
     def test_a_story_awaits_review_for_the_workflow_demo(self, seeded):
         assert Article.objects.filter(status=Status.REVIEW).count() == 1

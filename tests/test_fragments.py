@@ -65,15 +65,15 @@ class TestArticlePageFragments:
     def test_the_uncached_page_has_a_fixed_query_count(
         self, client, n, django_assert_num_queries
     ):
-        """The story and version, authors, topics, shows, their ratings and the
-        related stories: 6, as before fragments, whatever the numbers."""
+        """The story and version, authors, topics, shows, their ratings and offers,
+        and the related stories: 7, as without fragments, whatever the numbers."""
         shows = [make_show() for _ in range(n)]
         article = make_article(n_authors=n, n_topics=n, hero=True, shows=shows)
         for _ in range(n):
             make_article(topics=list(article.topics.all()))
         page(client, article)  # the navigation topics reach the cache
         ContentVersion.objects.filter(pk=1).update(counter=10**6)  # fragments out
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             html = page(client, article)
         assert html.count('class="related-story"') == min(n, 4)
 
@@ -211,12 +211,13 @@ class TestHomePageFragments:
 
 
 class TestTopicPageFragments:
-    def test_a_cached_topic_page_costs_two_queries(
+    def test_a_cached_topic_page_costs_three_queries(
         self, client, story, django_assert_num_queries
     ):
-        """The topic with the version, and the count the pagination needs."""
+        """The topic with the version, the count the pagination needs and the kinds
+        the filter offers."""
         first = client.get("/topics/netflix/").text
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(3):
             assert client.get("/topics/netflix/").text == first
 
     def test_a_new_story_in_the_topic_shows_at_once(self, client, story):

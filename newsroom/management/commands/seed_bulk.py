@@ -1,7 +1,8 @@
 """Synthetic stories and subscribers for scale tests (query counts, page speed).
 
 The stories look like the desk's: headlines about a pool of shows on real-sounding
-networks, in every story format, by a team of writers, tagged with two topics each,
+networks, in every story format but recaps (which need episodes; reviews name their
+show and rate it), by a team of writers, tagged with two topics each,
 most with a hero picture (a few generated pictures, reused) and a show or two,
 published over the last five years. Everything goes in with bulk_create in large
 batches, so 100,000 stories take a few minutes on PostgreSQL; the search vectors are
@@ -20,7 +21,15 @@ from django.utils.text import slugify
 
 from articles.body import render_body
 from articles.fragments import bump_content_version
-from articles.models import Article, Byline, Kind, Status, TaggedTopic, Topic
+from articles.models import (
+    RATINGS,
+    Article,
+    Byline,
+    Kind,
+    Status,
+    TaggedTopic,
+    Topic,
+)
 from authors.models import Author
 from core import cache_tags
 from images.demo import demo_image
@@ -55,7 +64,7 @@ HEADLINES = [
     (Kind.NEWS, "{show} cancelled by {network} after {n} seasons"),
     (Kind.NEWS, "{name} joins the cast of {show} season {n}"),
     (Kind.REVIEW, "{show} season {n} review: a return to form"),
-    (Kind.RECAP, "{show} season {n}, episode {e} recap"),
+    (Kind.NEWS, "{show} season {n}: the first look at episode {e}"),
     (Kind.FEATURE, "Why {show} became the show everyone is talking about"),
     (Kind.INTERVIEW, "{name} on the making of {show}"),
     (Kind.GUIDE, "Everything we know about {show} season {n}"),
@@ -260,7 +269,11 @@ class Command(BaseCommand):
             about = []  # a story about the business, not one show
         body, rendered = pick.choice(bodies)
         publish_at = now - timedelta(minutes=pick.randint(1, 60 * 24 * 365 * 5))
+        review = {}
+        if kind == Kind.REVIEW:  # a review names what it reviews and rates it
+            review = {"subject_show": show, "rating": pick.choice(RATINGS[2:])}
         article = Article(
+            **review,
             headline=headline,
             slug=f"{slugify(headline)[:150]}-{self.run}-{n + 1}",
             standfirst=f"The latest on {show.title}, from the {show.network.name} "

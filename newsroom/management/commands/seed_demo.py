@@ -5,6 +5,7 @@ written anew. Pictures are drawn locally (images.demo), so nothing is downloaded
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -294,17 +295,91 @@ CORRECTION = {
 }
 
 
+STORY_REVIEW = {
+    "slug": "heartstopper-season-one-review",
+    "headline": "Heartstopper season one review: first love, told with real care",
+    "standfirst": "Alice Oseman's adaptation of her own graphic novels is warm, funny "
+    "and kinder to its teenagers than almost anything else on television.",
+    "kind": Kind.REVIEW,
+    "subject": ("season", 1),
+    "rating": Decimal("4.5"),
+    "verdict": "Gentle, funny and quietly brave: the feel-good series of the year.",
+    "body": """
+<p>Plenty of shows promise a feel-good watch; Heartstopper actually delivers one. Over
+eight short episodes, the first season follows Charlie Spring (Joe Locke) from the
+day a new seating plan sits him beside Nick Nelson (Kit Connor) to the moment both
+boys stop pretending that what they share is only friendship.</p>
+<p>Alice Oseman writes the series from her own graphic novels, and it shows in the
+details: the doodled leaves that drift across the screen when a hand brushes
+another, the group chats, the staffroom where a teacher quietly looks out for the
+kids who need it.</p>
+<h2>Hard parts, handled gently</h2>
+<p>The show does not pretend school is easy for a queer teenager. Charlie has been
+bullied, and some of his classmates are still cruel. But the series keeps the light
+in view: this is a story about getting through, and about the friends who help.</p>
+<p>Locke and Connor are both excellent, and the supporting cast give every friend
+group its own life. If the plotting is sometimes thin, it hardly matters.</p>
+<p>Critics agree: the season holds a perfect score on Rotten Tomatoes.</p>
+""",
+    "hero": {
+        "label": "Heartstopper season 1 review",
+        "alt_text": "Heartstopper review title art in warm pink and orange",
+        "caption": "Heartstopper's first season is streaming on Netflix.",
+        "colours": ("#e23b6b", "#f29f3d"),
+    },
+    "age": timedelta(hours=6),
+    "writer": "grace-morris",
+}
+
+STORY_RECAP = {
+    "slug": "heartstopper-season-one-finale-recap",
+    "headline": "Heartstopper season one finale recap: Nick and Charlie get together",
+    "standfirst": "A day at the seaside ends with the question everyone was waiting "
+    "for, and a promise of what comes next.",
+    "kind": Kind.RECAP,
+    "subject": ("episode", 1, 8),
+    "safe_headline": "Heartstopper season one, episode eight recap: the finale",
+    "safe_standfirst": "Our look back at the last episode of the first season. "
+    "Spoilers inside.",
+    # The desk keeps the finale spoiler-free for a fortnight while fans catch up.
+    "spoilers_lift_in": timedelta(days=14),
+    "body": """
+<p>The last episode of the first season takes Charlie, Nick and their friends out of
+school for a day at the seaside, and gives the whole group room to breathe after a
+difficult few weeks.</p>
+<p>Charlie (Joe Locke) spends much of the day convinced he has read Nick wrongly all
+along, while Nick (Kit Connor) keeps trying to find a quiet moment alone.</p>
+<p class="spoiler">When he finally gets it, on the beach, Nick tells Charlie that he
+sees him as far more than a friend, and the two agree to be together.</p>
+<p class="spoiler">The last scene finds them back with their friends, happy and no
+longer hiding how they feel.</p>
+<p>It is a warm, hopeful ending, and with two more seasons confirmed, there is plenty
+more of Charlie and Nick's story to come.</p>
+""",
+    "hero": {
+        "label": "Heartstopper finale recap",
+        "alt_text": "Heartstopper recap title art in blue and pink",
+        "caption": "Heartstopper's first season ends at the seaside.",
+        "colours": ("#2b3a8f", "#e23b6b"),
+    },
+    "age": timedelta(hours=5),
+    "writer": "grace-morris",
+}
+
+
 class Command(BaseCommand):
     help = (
-        "Load the demo newsroom (idempotent): the Heartstopper show, two writers, the "
-        "topics Netflix, TV and Film and LGBTQ, both seed stories with credited "
-        "pictures and a trailer, a live blog, a gallery and a correction, and (with "
-        "DEBUG on) demo writer and editor logins."
+        "Load the demo newsroom (idempotent): the Heartstopper show with its seasons, "
+        "episodes and where to watch it, two writers, the topics Netflix, TV and "
+        "Film and LGBTQ, both seed stories with credited pictures and a trailer, a "
+        "review of season one, a spoiler-guarded recap of its finale, a live blog, a "
+        "gallery and a correction, and (with DEBUG on) demo writer and editor logins."
     )
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            show = self._show()
+            shows = self._show()
+            show = shows["heartstopper"]
             topics = self._topics()
             writers = {spec["slug"]: self._writer(spec) for spec in WRITERS}
             inline = demo_image(
@@ -314,8 +389,16 @@ class Command(BaseCommand):
                 credit="Netflix",
                 colours=("#2b3a8f", "#e23b6b"),
             )
-            for spec in (STORY_ONE, STORY_TWO, STORY_IN_REVIEW):
-                self._story(spec, writers, topics, show, inline_picture=inline.pk)
+            for spec in (
+                STORY_ONE,
+                STORY_TWO,
+                STORY_IN_REVIEW,
+                STORY_REVIEW,
+                STORY_RECAP,
+            ):
+                self._story(
+                    spec, writers, topics, show, inline_picture=inline.pk, shows=shows
+                )
             self._live_blog(LIVE_BLOG, writers, topics, show)
             self._gallery(GALLERY, writers, topics, show)
             self._correction(CORRECTION)
@@ -326,9 +409,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("The demo newsroom is ready."))
 
     def _show(self):
-        show = shows_demo.seed()["heartstopper"]
-        self.stdout.write(f"Show: {show.title}")
-        return show
+        shows = shows_demo.seed()
+        self.stdout.write(f"Show: {shows['heartstopper'].title}")
+        return shows
 
     def _topics(self):
         topics = []
@@ -367,7 +450,7 @@ class Command(BaseCommand):
         self._say("Writer", f"{author.name}, {author.role}", created)
         return author
 
-    def _story(self, spec, writers, topics, show, *, inline_picture):
+    def _story(self, spec, writers, topics, show, *, inline_picture, shows=None):
         if Article.objects.filter(slug=spec["slug"]).exists():
             self._say("Story", spec["headline"], created=False)
             return
@@ -400,6 +483,7 @@ class Command(BaseCommand):
                 if "target_in" in spec
                 else None
             ),
+            **self._format_fields(spec, shows),
         )
         Byline.objects.create(article=article, author=writers[spec["writer"]])
         article.topics.set(topics)
@@ -477,6 +561,28 @@ class Command(BaseCommand):
             },
         )
         self._say("Correction", article.headline, created)
+
+    def _format_fields(self, spec, shows):
+        """A review's or recap's subject, stars and spoiler-free text."""
+        fields = {
+            name: spec[name]
+            for name in (
+                "kind",
+                "rating",
+                "verdict",
+                "safe_headline",
+                "safe_standfirst",
+            )
+            if name in spec
+        }
+        match spec.get("subject"):
+            case ("season", number):
+                fields["subject_season"] = shows["seasons"][number]
+            case ("episode", 1, number):
+                fields["subject_episode"] = shows["episodes"][number]
+        if "spoilers_lift_in" in spec:
+            fields["spoilers_lift_at"] = timezone.now() + spec["spoilers_lift_in"]
+        return fields
 
     def _demo_accounts(self, writers):
         """Staff logins for trying the back office as each role (DEBUG only)."""

@@ -38,7 +38,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0013_content_version"),
+        ("articles", "0014_content_version"),
     ]
 
     operations = [

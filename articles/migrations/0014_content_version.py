@@ -9,7 +9,7 @@ def create_the_row(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0012_article_target_date"),
+        ("articles", "0013_reviews_recaps_and_spoiler_free_text"),
     ]
 
     operations = [
