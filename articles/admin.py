@@ -1,10 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import (
-    AutocompleteSelectMultiple,
-    RelatedFieldWidgetWrapper,
-)
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -17,6 +14,11 @@ from reversion import register as reversion_register
 from articles import previews, services
 from articles.history import HistoryAdmin
 from articles.models import Article, Byline, Status, TaggedTopic, Topic
+from core.relations import (
+    AutocompleteSelectMultiple,
+    ModelMultipleChoiceField,
+    RelationKeysAdminMixin,
+)
 from shows.forms import ArticlePeopleFormMixin
 
 # Restoring a story brings back its byline and topics too.
@@ -50,7 +52,7 @@ class WorkflowFilter(admin.SimpleListFilter):
         return queryset
 
 
-class BylineInline(admin.TabularInline):
+class BylineInline(RelationKeysAdminMixin, admin.TabularInline):
     model = Byline
     autocomplete_fields = ["author"]
     fields = ["author", "position"]
@@ -84,7 +86,7 @@ class ArticleAdminForm(ArticlePeopleFormMixin, forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(HistoryAdmin):
+class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
     form = ArticleAdminForm
     change_list_template = "admin/articles/article/change_list.html"
     change_form_template = "admin/articles/article/change_form.html"
@@ -179,7 +181,7 @@ class ArticleAdmin(HistoryAdmin):
             can_delete_related=False,
             can_view_related=False,
         )
-        return forms.ModelMultipleChoiceField(
+        return ModelMultipleChoiceField(
             queryset=Topic.objects.all(),
             required=False,
             widget=widget,
@@ -360,7 +362,7 @@ class ArticleAdmin(HistoryAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "in_navigation", "story_count"]
     list_editable = ["in_navigation"]
     search_fields = ["name"]

@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.history import HistoryAdmin
 from authors.models import Author
+from core.relations import RelationKeysAdminMixin
 
 
 @admin.register(Author)
-class AuthorAdmin(HistoryAdmin):
+class AuthorAdmin(RelationKeysAdminMixin, HistoryAdmin):
     list_display = ["photo_thumbnail", "name", "role", "user", "story_count"]
     list_display_links = ["photo_thumbnail", "name"]
     list_select_related = ["photo", "user"]

@@ -3,12 +3,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.relations import RelationKeysAdminMixin
 from images.forms import ImageForm
 from images.models import Image
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     form = ImageForm
     list_display = [
         "thumbnail",

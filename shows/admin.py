@@ -7,11 +7,12 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from core.relations import RelationKeysAdminMixin
 from shows.models import Credit, Genre, Network, Person, Rating, Season, Show
 
 
 @admin.register(Network)
-class NetworkAdmin(admin.ModelAdmin):
+class NetworkAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     list_display = ["name", "website", "show_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -32,7 +33,7 @@ class NetworkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Genre)
-class GenreAdmin(admin.ModelAdmin):
+class GenreAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -51,13 +52,13 @@ class ShowSeasonsFormSet(BaseInlineFormSet):
                 form.fields[name].label_from_instance = attrgetter("label")
 
 
-class SeasonInline(admin.TabularInline):
+class SeasonInline(RelationKeysAdminMixin, admin.TabularInline):
     model = Season
     extra = 0
     fields = ["number", "status", "release_date", "episode_count"]
 
 
-class CreditInline(admin.TabularInline):
+class CreditInline(RelationKeysAdminMixin, admin.TabularInline):
     model = Credit
     formset = ShowSeasonsFormSet
     extra = 0
@@ -73,7 +74,7 @@ class CreditInline(admin.TabularInline):
         return super().get_queryset(request).select_related("person")
 
 
-class RatingInline(admin.TabularInline):
+class RatingInline(RelationKeysAdminMixin, admin.TabularInline):
     model = Rating
     formset = ShowSeasonsFormSet
     extra = 0
@@ -81,7 +82,7 @@ class RatingInline(admin.TabularInline):
 
 
 @admin.register(Show)
-class ShowAdmin(admin.ModelAdmin):
+class ShowAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     list_display = ["title", "network", "status", "premiere_date"]
     list_filter = ["network", "status"]
     list_select_related = ["network"]
@@ -106,7 +107,7 @@ class ShowAdmin(admin.ModelAdmin):
     inlines = [SeasonInline, CreditInline, RatingInline]
 
 
-class PersonCreditInline(admin.TabularInline):
+class PersonCreditInline(RelationKeysAdminMixin, admin.TabularInline):
     """A person's credits across shows; seasons are ticked on the show's page."""
 
     model = Credit
@@ -130,7 +131,7 @@ class PersonCreditInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     list_display = ["name", "credit_list"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.utils.translation import gettext_lazy as _
 
+from core.relations import AutocompleteSelectMultiple, ModelMultipleChoiceField
 from shows.models import Credit, Network, Person, ShowStatus
 
 
@@ -32,7 +32,7 @@ class ArticlePeopleFormMixin(forms.Form):
     "people" in the admin's fields.
     """
 
-    people = forms.ModelMultipleChoiceField(
+    people = ModelMultipleChoiceField(
         label=_("People"),
         queryset=Person.objects.all(),
         required=False,
