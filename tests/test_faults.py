@@ -1,0 +1,132 @@
+"""Faults: the database going away gives readers a 503 page, and the site comes back
+by itself."""
+
+import json
+import urllib.error
+import urllib.request
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.db.utils import InterfaceError, OperationalError
+
+from articles import navigation
+from newsroom.faults import RETRY_AFTER_SECONDS
+from tests.factories import make_article, make_topic
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="cuts PostgreSQL off behind a TCP proxy; runs in the PostgreSQL pass "
+    "(DATABASE_URL=postgres://…)",
+)
+
+
+def database_down(error=OperationalError):
+    """Every query fails as it does when the server is gone."""
+    return mock.patch(
+        "django.db.backends.utils.CursorWrapper.execute",
+        side_effect=error("connection refused"),
+    )
+
+
+@pytest.mark.django_db
+class TestDatabaseDownPage:
+    @pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+    @pytest.mark.parametrize(
+        "path", ["/", "/articles/a-story/", "/topics/netflix/", "/search/?q=x"]
+    )
+    def test_reader_pages_answer_503_with_retry_after(self, client, path, error):
+        with database_down(error):
+            response = client.get(path)
+        assert response.status_code == 503
+        assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+        assert "no-store" in response["Cache-Control"]
+        assert "be back in a moment" in response.content.decode()
+
+    def test_page_keeps_the_site_design_and_cached_navigation(self, client):
+        make_topic("Netflix", in_navigation=True)
+        navigation.navigation_topics()  # as any earlier page would have cached them
+        with database_down():
+            page = client.get("/").content.decode()
+        assert 'class="site-header"' in page and 'class="site-footer"' in page
+        assert 'href="/topics/netflix/"' in page
+        assert "css/site.css" in page
+
+    def test_page_renders_without_navigation_when_it_is_not_cached(self, client):
+        make_topic("Netflix", in_navigation=True)
+        cache.clear()
+        with database_down():
+            response = client.get("/")
+        assert response.status_code == 503
+        assert "/topics/netflix/" not in response.content.decode()
+
+    def test_a_signed_in_staff_member_gets_the_page_too(self, admin_client):
+        with database_down():
+            response = admin_client.get("/")
+        assert response.status_code == 503
+
+    def test_other_errors_are_still_500s(self, client):
+        with (
+            mock.patch(
+                "django.db.backends.utils.CursorWrapper.execute",
+                side_effect=ZeroDivisionError,
+            ),
+            pytest.raises(ZeroDivisionError),
+        ):
+            client.get("/")
+
+    def test_healthz_names_the_database(self, client):
+        with database_down():
+            response = client.get("/healthz")
+        assert response.status_code == 503
+        assert response.json() == {
+            "status": "error",
+            "database": "error",
+            "cache": "ok",
+        }
+
+
+def fetch(url):
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+@on_postgresql
+def test_postgresql_cut_off_and_back_gives_503_then_recovers(live_server):
+    """A real outage: PostgreSQL behind a proxy that is stopped and started again,
+    while one live server keeps running (persistent, health-checked connections)."""
+    from tests.tcp_proxy import TcpProxy
+
+    article = make_article(headline="Still here", slug="still-here")
+    story = live_server.url + article.get_absolute_url()
+    health = live_server.url + "/healthz"
+    db = connection.settings_dict
+    direct = db["HOST"], db["PORT"]
+    proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))).start()
+    db["HOST"], db["PORT"] = "127.0.0.1", proxy.port
+    try:
+        status, _, page = fetch(story)
+        assert status == 200 and "Still here" in page
+        assert proxy.accepted >= 1, "the live server did not go through the proxy"
+
+        proxy.stop()
+        status, headers, page = fetch(story)
+        assert status == 503
+        assert headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+        assert "be back in a moment" in page and 'class="site-header"' in page
+        status, _, body = fetch(health)
+        assert status == 503
+        assert json.loads(body)["database"] == "error"
+
+        proxy.start()
+        status, _, page = fetch(story)
+        assert status == 200 and "Still here" in page
+        status, _, body = fetch(health)
+        assert status == 200 and json.loads(body)["database"] == "ok"
+    finally:
+        proxy.stop()
+        db["HOST"], db["PORT"] = direct
