@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.relations import RelationKeysAdminMixin
 from images.forms import ImageForm
-from images.models import Image
+from images.models import Image, PictureNotStored
 
 
 @admin.register(Image)
@@ -51,6 +51,23 @@ class ImageAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     class Media:
         css = {"all": ["images/focal-point.css"]}
         js = ["images/focal-point.js"]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A storage failure while saving an upload is a form error, not a 500.
+
+        The failed save has been rolled back and its files deleted (Image.save); the
+        form is then shown again with the reason, for another try.
+        """
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PictureNotStored as exc:
+            request.picture_not_stored = exc
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.storage_error = getattr(request, "picture_not_stored", None)
+        return form
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -24,7 +24,7 @@ def run(*args, **options):
 def _no_renditions(monkeypatch):
     """Drawing every rendition of every demo picture is the images app's job (and
     its tests'); here pictures show their master file, which keeps these tests fast."""
-    monkeypatch.setattr("images.processing.make_renditions", lambda image: {})
+    monkeypatch.setattr("images.processing.make_renditions", lambda image, **kwargs: {})
 
 
 @pytest.fixture

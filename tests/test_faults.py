@@ -1,19 +1,26 @@
 """Faults: the database going away gives readers a 503 page, and the site comes back
 by itself."""
 
+import io
 import json
 import urllib.error
 import urllib.request
+from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.utils import InterfaceError, OperationalError
+from easy_thumbnails.models import Source, Thumbnail
+from PIL import Image as PILImage
 
 from articles import navigation
+from images.models import Image
 from newsroom.faults import RETRY_AFTER_SECONDS
-from tests.factories import make_article, make_topic
+from tests.factories import make_article, make_topic, picture
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -130,3 +137,78 @@ def test_postgresql_cut_off_and_back_gives_503_then_recovers(live_server):
     finally:
         proxy.stop()
         db["HOST"], db["PORT"] = direct
+
+
+# --- Storage failing during a picture upload ------------------------------------------
+
+
+def stored_files(root):
+    return sorted(
+        str(p.relative_to(root)) for p in Path(root).rglob("*") if p.is_file()
+    )
+
+
+def failing_storage_after(saves):
+    """FileSystemStorage writes the first `saves` files, then fails like a full disk."""
+    original = FileSystemStorage._save
+    calls = {"n": 0}
+
+    def _save(storage, name, content):
+        calls["n"] += 1
+        if calls["n"] > saves:
+            raise OSError(28, "No space left on device")
+        return original(storage, name, content)
+
+    return mock.patch.object(FileSystemStorage, "_save", _save)
+
+
+def upload_form(name="picture.jpg"):
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (900, 600), "#b3122e").save(buffer, "JPEG")
+    return {
+        "file": SimpleUploadedFile(name, buffer.getvalue(), "image/jpeg"),
+        "alt_text": "Joe Locke at the premiere",
+    }
+
+
+@pytest.mark.django_db
+class TestStorageFailingOnUpload:
+    # 0: the master cannot be written; 5: the master and four renditions were.
+    @pytest.mark.parametrize("saves", [0, 5])
+    def test_upload_is_a_form_error_and_leaves_nothing(
+        self, admin_client, settings, saves
+    ):
+        with failing_storage_after(saves):
+            response = admin_client.post("/admin/images/image/add/", upload_form())
+        assert response.status_code == 200
+        errors = response.context["adminform"].form.errors["file"]
+        assert "could not be stored" in errors[0]
+        assert "No space left on device" in errors[0]
+        assert not Image.objects.exists()
+        assert not Source.objects.exists() and not Thumbnail.objects.exists()
+        assert stored_files(settings.MEDIA_ROOT) == []
+
+    def test_the_same_upload_works_once_storage_is_back(self, admin_client):
+        with failing_storage_after(3):
+            admin_client.post("/admin/images/image/add/", upload_form())
+        response = admin_client.post("/admin/images/image/add/", upload_form())
+        assert response.status_code == 302
+        assert Image.objects.get().renditions["sets"]
+
+    def test_replacing_a_file_keeps_the_picture_as_it_was(self, admin_client, settings):
+        image = picture("Kept")
+        before = stored_files(settings.MEDIA_ROOT)
+        url = f"/admin/images/image/{image.pk}/change/"
+        data = upload_form("new.jpg") | {"caption": "A new caption"}
+        with failing_storage_after(2):
+            response = admin_client.post(url, data)
+        assert response.status_code == 200
+        assert (
+            "could not be stored"
+            in response.context["adminform"].form.errors["file"][0]
+        )
+        image_after = Image.objects.get(pk=image.pk)
+        assert image_after.file.name == image.file.name
+        assert image_after.renditions == image.renditions
+        assert image_after.caption == image.caption
+        assert stored_files(settings.MEDIA_ROOT) == before
