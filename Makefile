@@ -18,7 +18,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d $$(pyenv root 2>/dev/n
 help:
 	@echo "make run      set up, load the demo newsroom and serve http://$(HOST):$(PORT)"
 	@echo "make test     set up and run the whole test suite"
-	@echo "make lint     ruff check and format check"
+	@echo "make lint     ruff check, format check and the import layers (lint-imports)"
 	@echo "make format   apply ruff's fixes and formatting"
 	@echo "make check    Django system checks and makemigrations --check"
 	@echo "make bench    run the benchmarks in bench/ (each prints its figures)"
@@ -51,6 +51,7 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev
 	$(BIN)/ruff format .

@@ -1,10 +1,12 @@
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -12,19 +14,26 @@ from reversion import add_to_revision, is_active, set_comment
 from reversion import register as reversion_register
 
 from articles import previews, services
-from articles.history import HistoryAdmin
+from articles.body import validate_size
 from articles.models import Article, Byline, Status, TaggedTopic, Topic
+from core.history import HistoryAdmin
+from core.links import absolute
+from core.publishing import scheduled
 from core.relations import (
     AutocompleteSelectMultiple,
     ModelMultipleChoiceField,
     RelationKeysAdminMixin,
 )
-from shows.forms import ArticlePeopleFormMixin
+from core.roles import is_editor
 
 # Restoring a story brings back its byline and topics too.
 reversion_register(Byline)
 reversion_register(TaggedTopic)
-reversion_register(Article, follow=["byline_set", "taggedtopic_set"])
+# The preview secret stays out of history: restoring an old version must not bring
+# back revoked preview links.
+reversion_register(
+    Article, follow=["byline_set", "taggedtopic_set"], exclude=["preview_secret"]
+)
 
 
 class WorkflowFilter(admin.SimpleListFilter):
@@ -62,8 +71,8 @@ class BylineInline(RelationKeysAdminMixin, admin.TabularInline):
     verbose_name_plural = _("byline (in order; lowest position first)")
 
 
-class ArticleAdminForm(ArticlePeopleFormMixin, forms.ModelForm):
-    """The story form, plus the people it mentions (declared on shows' Person)."""
+class ArticleAdminForm(forms.ModelForm):
+    """The story form."""
 
     class Meta:
         model = Article
@@ -76,6 +85,7 @@ class ArticleAdminForm(ArticlePeopleFormMixin, forms.ModelForm):
             "hero_caption",
             "topics",
             "shows",
+            "people",
             "status",
             "publish_at",
             "is_featured",
@@ -83,6 +93,11 @@ class ArticleAdminForm(ArticlePeopleFormMixin, forms.ModelForm):
             "seo_title",
             "seo_description",
         ]
+
+    def clean_body(self):
+        body = self.cleaned_data.get("body")
+        validate_size(body)
+        return body
 
 
 @admin.register(Article)
@@ -105,10 +120,17 @@ class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
     search_fields = ["headline", "standfirst", "authors__name"]
     search_help_text = _("Search headline, standfirst or author name.")
     date_hierarchy = "publish_at"
-    autocomplete_fields = ["hero_image", "shows"]
+    autocomplete_fields = ["hero_image", "shows", "people"]
     prepopulated_fields = {"slug": ["headline"]}
     inlines = [BylineInline]
-    actions = ["submit_for_review", "publish", "unpublish", "feature", "unfeature"]
+    actions = [
+        "submit_for_review",
+        "publish",
+        "unpublish",
+        "feature",
+        "unfeature",
+        "revoke_preview_links",
+    ]
     compare_fields = [
         "headline",
         "slug",
@@ -139,13 +161,10 @@ class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
         publishing = [*self.publishing_fields, "update_note"]
         if obj is not None and request.user.has_perm(services.PREVIEW_PERMISSION):
             publishing.append("preview_link")
-        # The read-only view cannot show a form-only field; it gets a plain list.
-        editable = self.has_change_permission(request, obj)
-        people = "people" if editable else "people_mentioned"
         return [
             (None, {"fields": ["headline", "slug", "standfirst", "body"]}),
             (_("Hero picture"), {"fields": ["hero_image", "hero_caption"]}),
-            (_("Topics, shows and people"), {"fields": ["topics", "shows", people]}),
+            (_("Topics, shows and people"), {"fields": ["topics", "shows", "people"]}),
             (_("Publishing"), {"fields": publishing}),
             (
                 _("Search and sharing"),
@@ -156,7 +175,7 @@ class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*self.record_fields, "preview_link"]
-        if not services.can_publish(request.user):
+        if not is_editor(request.user):
             fields += self.publishing_fields
         return fields
 
@@ -198,10 +217,39 @@ class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
 
     def can_restore(self, request):
         # A restore writes status and publish time back, so it is an editor's call.
-        return services.can_publish(request.user)
+        return is_editor(request.user)
 
     def has_publish_permission(self, request):
-        return services.can_publish(request.user)
+        return is_editor(request.user)
+
+    def has_preview_permission(self, request):
+        return request.user.has_perm(services.PREVIEW_PERMISSION)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/revoke-preview-links/",
+                self.admin_site.admin_view(self.revoke_preview_view),
+                name="articles_article_revoke_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def revoke_preview_view(self, request, object_id):
+        """POST: every preview link of the story made so far stops working."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404
+        if request.method != "POST" or not self.has_preview_permission(request):
+            raise PermissionDenied
+        previews.revoke(article)
+        self.message_user(
+            request,
+            _("Preview links of “%(headline)s” revoked; a new one is below.")
+            % {"headline": article.headline},
+            messages.SUCCESS,
+        )
+        return redirect("admin:articles_article_change", article.pk)
 
     # --- Saving -------------------------------------------------------------------
 
@@ -241,6 +289,7 @@ class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, **kwargs):
         obj = context.get("original")
+        context["can_revoke_preview"] = self.has_preview_permission(request)
         context["can_submit_for_review"] = (
             obj is None or obj.status == Status.DRAFT
         ) and self.has_change_permission(request, obj)
@@ -249,10 +298,7 @@ class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
     def changelist_view(self, request, extra_context=None):
         counts = Article.objects.aggregate(
             review=Count("pk", filter=Q(status=Status.REVIEW)),
-            scheduled=Count(
-                "pk",
-                filter=Q(status=Status.PUBLISHED, publish_at__gt=timezone.now()),
-            ),
+            scheduled=Count("pk", filter=scheduled()),
         )
         return super().changelist_view(
             request, {"desk": counts} | (extra_context or {})
@@ -279,27 +325,28 @@ class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
     def byline(self, obj):
         return ", ".join(author.name for author in obj.authors.all())
 
-    @admin.display(description=_("people"))
-    def people_mentioned(self, obj):
-        return ", ".join(person.name for person in obj.people.all()) or "—"
-
     @admin.display(description=_("preview link"))
     def preview_link(self, obj):
-        if obj is None or obj.pk is None:
+        # obj.slug is empty while a form that cleared it is shown with its errors.
+        if obj is None or obj.pk is None or not obj.slug:
             return "—"
         if obj.is_published:
             return format_html('<a href="{0}">{0}</a>', obj.get_absolute_url())
-        url = settings.SITE_URL + previews.preview_url(obj)
+        url = absolute(previews.preview_url(obj))
         hours = int(previews.max_age().total_seconds() // 3600)
         return format_html(
             '<input type="text" readonly value="{}" size="60" aria-label="{}"> '
-            "<p class=help>{}</p>",
+            "<p class=help>{}</p>"
+            '<button type="submit" form="revoke-preview-links" class="button">'
+            "{}</button> <span class=help>{}</span>",
             url,
             _("Preview link"),
             _(
                 "Anyone with this link can read this version of the story for the "
                 "next {} hours, without an account."
             ).format(hours),
+            _("Revoke preview links"),
+            _("Every link shared so far stops working at once."),
         )
 
     # --- Actions ------------------------------------------------------------------
@@ -350,6 +397,21 @@ class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
     def feature(self, request, queryset):
         self._apply(request, queryset, services.article_feature, _("featured"))
 
+    @admin.action(description=_("Revoke preview links"), permissions=["preview"])
+    def revoke_preview_links(self, request, queryset):
+        for article in queryset:
+            previews.revoke(article)
+        self.message_user(
+            request,
+            ngettext(
+                "Preview links of %(n)d story revoked.",
+                "Preview links of %(n)d stories revoked.",
+                len(queryset),
+            )
+            % {"n": len(queryset)},
+            messages.SUCCESS,
+        )
+
     @admin.action(description=_("Stop leading"), permissions=["publish"])
     def unfeature(self, request, queryset):
         self._apply(
@@ -368,6 +430,16 @@ class TopicAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "description", "in_navigation"]
+
+    # Topics in the navigation are in every page's header: an editor's choice.
+    def get_readonly_fields(self, request, obj=None):
+        return [] if is_editor(request.user) else ["in_navigation"]
+
+    def save_model(self, request, obj, form, change):
+        if not is_editor(request.user):
+            kept = change and Topic.objects.filter(pk=obj.pk, in_navigation=True)
+            obj.in_navigation = bool(kept and kept.exists())
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).annotate(story_count=Count("tagged"))

@@ -11,11 +11,15 @@ from dataclasses import dataclass, field
 from html import unescape
 
 import nh3
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 from django_prose_editor.config import allowlist_from_extensions
 
-from articles.embeds import embed_for_url
+from core.embeds import embed_for_url
 
 BODY_EXTENSIONS = {
     "Bold": True,
@@ -37,12 +41,17 @@ BODY_EXTENSIONS = {
 }
 
 WORDS_PER_MINUTE = 230
+DEFAULT_MAX_BYTES = 1_000_000  # of HTML; a long feature is well under 200 KB
 
 PICTURE_LINE = re.compile(r"<p>\s*\[picture[ :]#?(\d{1,12})\]\s*</p>", re.IGNORECASE)
+# A link alone in its paragraph. The link text may hold tags but never crosses a
+# `</a>` or a paragraph boundary, so a try that fails stops at its own paragraph:
+# one pass over the body is linear in its length (a lazy `.*?` here ran on to every
+# later `</a>` from each paragraph, quadratic on a body of many links).
 LINK_LINE = re.compile(
-    r'<p>\s*(?:<a href="(?P<href>[^"]+)"[^>]*>(?P<text>.*?)</a>'
-    r"|(?P<bare>https?://[^\s<]+))\s*</p>",
-    re.DOTALL,
+    r'<p>\s*(?:<a href="(?P<href>[^"]+)"[^>]*>'
+    r"(?P<text>(?:[^<]|<(?!/a>|/?p[\s>]))*)</a>"
+    r"|(?P<bare>https?://[^\s<]+))\s*</p>"
 )
 TAG = re.compile(r"<[^>]*>")
 WORD = re.compile(r"\w[\w'’-]*")
@@ -57,6 +66,25 @@ def _cleaner():
 
 
 _clean = _cleaner().clean
+
+
+def max_bytes():
+    return getattr(settings, "ARTICLE_BODY_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def validate_size(html):
+    """Refuse a body over ARTICLE_BODY_MAX_BYTES of HTML (UTF-8), with a message
+    that says by how much."""
+    size, limit = len((html or "").encode()), max_bytes()
+    if size > limit:
+        raise ValidationError(
+            _(
+                "The body is %(size)s of HTML; the limit is %(limit)s. Split the "
+                "story in parts or remove pasted formatting."
+            )
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+            code="body_too_large",
+        )
 
 
 def sanitise(html):

@@ -1,5 +1,5 @@
 """RSS 2.0 and Atom feeds of published stories: the latest, and per topic, writer and
-show (SPEC's URLs), with Django's syndication framework.
+show (the URLs in README's Discovery section), with Django's syndication framework.
 
 Each story carries its authors, publication and update times, standfirst, topics and
 its hero picture as a Media RSS `<media:content>` element (URL, type, width, height,
@@ -15,13 +15,14 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from articles.models import Article, Topic
-from articles.templatetags.stories import absolute
-from articles.views import cacheable
 from authors.models import Author
+from core.cache_tags import list_tag
+from core.http import cacheable
+from core.links import absolute
+from images.processing import SHARE_WIDTH
 from shows.models import Show
 
 MEDIA_RSS = "http://search.yahoo.com/mrss/"
-SHARE_WIDTH = 1200
 
 
 class MediaContentMixin:
@@ -56,7 +57,8 @@ class StoryFeed(Feed):
     limit = 30
 
     def __call__(self, request, *args, **kwargs):
-        return cacheable(super().__call__(request, *args, **kwargs))
+        response = super().__call__(request, *args, **kwargs)
+        return cacheable(response, list_tag(Article))
 
     def stories(self, obj):
         return Article.objects.published()
@@ -178,7 +180,7 @@ class AuthorFeed(StoryFeed):
         return absolute(obj.get_absolute_url())
 
     def feed_url(self, obj):
-        return absolute(reverse("authors:feed", kwargs={"slug": obj.slug}))
+        return absolute(reverse("articles:author_feed", kwargs={"slug": obj.slug}))
 
 
 class ShowFeed(StoryFeed):
@@ -198,4 +200,4 @@ class ShowFeed(StoryFeed):
         return absolute(obj.get_absolute_url())
 
     def feed_url(self, obj):
-        return absolute(reverse("shows:feed", kwargs={"slug": obj.slug}))
+        return absolute(reverse("articles:show_feed", kwargs={"slug": obj.slug}))

@@ -8,9 +8,9 @@ from django.db import models
 from django.db.models import (
     Count,
     F,
+    Max,
     OuterRef,
     Prefetch,
-    Q,
     Subquery,
     Sum,
     Value,
@@ -27,15 +27,13 @@ from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from articles.body import BODY_EXTENSIONS, picture_ids, render_body, sanitise
+from articles.previews import new_secret
 from authors.models import Author
+from core.publishing import Status, live, scheduled
 from images.models import Image
 from shows.models import Show
 
-
-class Status(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    REVIEW = "review", _("In review")
-    PUBLISHED = "published", _("Published")
+__all__ = ["Article", "Byline", "DailyReads", "Kind", "Status", "TaggedTopic", "Topic"]
 
 
 class Kind(models.TextChoices):
@@ -57,11 +55,9 @@ class TopicQuerySet(models.QuerySet):
 
     def with_story_counts(self):
         """Each topic with `story_count`, its stories readers can see."""
-        live = Q(
-            tagged__content_object__status=Status.PUBLISHED,
-            tagged__content_object__publish_at__lte=timezone.now(),
+        return self.annotate(
+            story_count=Count("tagged", filter=live("tagged__content_object__"))
         )
-        return self.annotate(story_count=Count("tagged", filter=live))
 
     def rails(self, per_topic=4, *, among_newest=500, topics=None, cards=True):
         """[(topic, [story, …])]: each topic's newest live stories, ready for cards.
@@ -156,10 +152,10 @@ def prefetch_for_cards(articles):
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles a reader may see: published, and their publish time has come."""
-        return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+        return self.filter(live())
 
     def visible_to(self, user):
-        """Staff also see drafts, reviews and scheduled pieces (SPEC roles)."""
+        """Staff also see drafts, reviews and scheduled pieces."""
         return self if user.is_staff else self.published()
 
     def awaiting_review(self):
@@ -167,7 +163,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def scheduled(self):
         """Published by an editor, going live by itself when its time comes."""
-        return self.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
+        return self.filter(scheduled())
 
     def for_cards(self):
         """Everything a story card prints, in a fixed number of queries."""
@@ -190,14 +186,6 @@ class ArticleQuerySet(models.QuerySet):
             "topics",
             Prefetch("shows", queryset=Show.objects.for_cards()),
         )
-
-    def lead(self):
-        """The lead story: the newest featured one, else the newest.
-
-        Two short queries that walk the publish-time index, rather than one that
-        sorts every story by "featured" first.
-        """
-        return self.filter(is_featured=True).first() or self.first()
 
     def front_page(self, count):
         """(lead, [the `count` newest other stories]) in two index-walking queries.
@@ -259,6 +247,22 @@ class ArticleQuerySet(models.QuerySet):
             .exclude(pk=article.pk)
             .annotate(**shared)
             .order_by("-shared_shows", "-shared_topics", "-publish_at", "-pk")
+        )
+
+    def shows_in_the_news(self, *, days=30):
+        """The shows these stories from the last `days` days are about, the most
+        covered first (then the most recently covered), with `recent_stories` and
+        the network and poster a card prints: one query. Call it on published()."""
+        since = timezone.now() - timedelta(days=days)
+        recent = self.filter(publish_at__gte=since)
+        return (
+            Show.objects.filter(articles__in=recent.values("pk"))
+            .annotate(
+                recent_stories=Count("articles"),
+                latest_story=Max("articles__publish_at"),
+            )
+            .order_by("-recent_stories", "-latest_story", "title")
+            .select_related("network", "poster")
         )
 
     def most_read(self, *, days=7):
@@ -347,6 +351,13 @@ class Article(models.Model):
         "authors.Author", through="Byline", related_name="articles"
     )
     shows = models.ManyToManyField("shows.Show", blank=True, related_name="articles")
+    people = models.ManyToManyField(
+        "shows.Person",
+        blank=True,
+        related_name="articles",
+        verbose_name=_("people"),
+        help_text=_("Cast and crew the story mentions; it is listed on their pages."),
+    )
     topics = TaggableManager(_("topics"), through=TaggedTopic, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.DRAFT
@@ -402,6 +413,8 @@ class Article(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Part of every preview link; a new value revokes all links made before.
+    preview_secret = models.CharField(max_length=32, default=new_secret, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Headline (weight A), standfirst (B) and body text (C), kept up to date by a
@@ -414,18 +427,10 @@ class Article(models.Model):
     # Edits to these change what readers read, so they move "last updated".
     WORDING_FIELDS = ("headline", "standfirst", "body", "update_note")
     TRACKED_FIELDS = {"status", "publish_at", *WORDING_FIELDS}
-    # Worked out in save(), so saved with any update_fields.
-    DERIVED_FIELDS = (
-        "slug",
-        "body",
-        "body_html",
-        "word_count",
-        "reading_time",
-        "publish_at",
-        "first_published_at",
-        "revised_at",
-        "updated_at",
-    )
+    # What save() works out from the body, saved along with it.
+    RENDERED_FIELDS = ("body", "body_html", "word_count", "reading_time")
+    # What save() works out from the status and publish time.
+    PUBLISHING_FIELDS = ("publish_at", "first_published_at")
 
     class Meta:
         ordering = [models.F("publish_at").desc(nulls_last=True), "-pk"]
@@ -447,29 +452,47 @@ class Article(models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
-        """Render the body once for readers and keep the publishing times right."""
+        """Render the body once for readers and keep the publishing times right.
+
+        With `update_fields`, only the work those fields need is done (featuring a
+        story does not render its body again), and what it works out is saved too.
+        """
         now = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        changing = None if update_fields is None else set(update_fields)
+
+        def touches(*names):
+            return changing is None or not changing.isdisjoint(names)
+
+        derived = {"updated_at"}
         if not self.slug:
             self.slug = self._unique_slug()
-        self.body = sanitise(self.body)
-        rendered = render_body(self.body, pictures=self._body_pictures())
-        self.body_html = rendered.html
-        self.word_count = rendered.word_count
-        self.reading_time = rendered.reading_time
-        if self.status == Status.PUBLISHED:
+            derived.add("slug")
+        rendered = None
+        if touches("body"):
+            self.body = sanitise(self.body)
+            rendered = render_body(self.body, pictures=self._body_pictures())
+            self.body_html = rendered.html
+            self.word_count = rendered.word_count
+            self.reading_time = rendered.reading_time
+            derived.update(self.RENDERED_FIELDS)
+        if self.status == Status.PUBLISHED and touches("status", "publish_at"):
             if self.publish_at is None:
                 self.publish_at = now
             # Until it has gone live, "first published" follows the schedule.
             if self.first_published_at is None or self.first_published_at > now:
                 self.first_published_at = self.publish_at
+            derived.update(self.PUBLISHING_FIELDS)
         was_live, wording = getattr(self, "_loaded_state", (False, None))
         if was_live and self.is_published and wording != self._wording():
             self.revised_at = now
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], *self.DERIVED_FIELDS}
+            derived.add("revised_at")
+        if changing is not None:
+            kwargs["update_fields"] = changing | derived
         super().save(*args, **kwargs)
         self._remember_loaded_state()
-        self.inline_images.set(rendered.picture_ids)
+        if rendered is not None:
+            self.inline_images.set(rendered.picture_ids)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})

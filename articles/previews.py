@@ -1,8 +1,9 @@
 """Signed preview links: a reviewer without an account reads a draft until it expires.
 
-The token is the article's id signed with SECRET_KEY and a timestamp
-(`TimestampSigner` via `signing.dumps`), so it cannot be forged or altered, and it
-stops working after ARTICLE_PREVIEW_MAX_AGE seconds (48 hours by default).
+The token is the article's id and its `preview_secret`, signed with SECRET_KEY and a
+timestamp (`TimestampSigner` via `signing.dumps`), so it cannot be forged or altered,
+and it stops working after ARTICLE_PREVIEW_MAX_AGE seconds (48 hours by default).
+`revoke()` gives the story a new secret, and every link made before stops working.
 """
 
 from datetime import timedelta
@@ -10,9 +11,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.crypto import get_random_string
 
 SALT = "articles.preview"
-DEFAULT_MAX_AGE = timedelta(hours=48)
 
 
 class PreviewExpired(Exception):
@@ -24,27 +25,47 @@ class PreviewInvalid(Exception):
 
 
 def max_age():
-    value = getattr(settings, "ARTICLE_PREVIEW_MAX_AGE", DEFAULT_MAX_AGE)
-    return value if isinstance(value, timedelta) else timedelta(seconds=value)
+    return timedelta(seconds=settings.ARTICLE_PREVIEW_MAX_AGE)
+
+
+def new_secret():
+    """A fresh per-story value for preview tokens (Article.preview_secret)."""
+    return get_random_string(24)
 
 
 def make_token(article):
-    return signing.dumps({"article": article.pk}, salt=SALT, compress=True)
+    return signing.dumps(
+        {"article": article.pk, "secret": article.preview_secret},
+        salt=SALT,
+        compress=True,
+    )
+
+
+def revoke(article):
+    """Make every preview link of `article` made so far stop working."""
+    article.preview_secret = new_secret()
+    # Not save(): revoking is not an edit (no re-render, history or "updated").
+    type(article).objects.filter(pk=article.pk).update(
+        preview_secret=article.preview_secret
+    )
 
 
 def preview_url(article):
     return reverse("articles:preview", kwargs={"token": make_token(article)})
 
 
-def article_id_from(token):
-    """The article id in `token`; raises PreviewExpired or PreviewInvalid."""
+def read(token):
+    """(article id, preview secret) from `token`; raises PreviewExpired or
+    PreviewInvalid. The caller checks the secret against the story's."""
     try:
         data = signing.loads(token, salt=SALT, max_age=max_age())
     except signing.SignatureExpired as exc:
         raise PreviewExpired from exc
     except signing.BadSignature as exc:
         raise PreviewInvalid from exc
-    article_id = data.get("article") if isinstance(data, dict) else None
-    if not isinstance(article_id, int):
+    if not isinstance(data, dict):
         raise PreviewInvalid
-    return article_id
+    article_id, secret = data.get("article"), data.get("secret")
+    if not isinstance(article_id, int) or not isinstance(secret, str) or not secret:
+        raise PreviewInvalid
+    return article_id, secret

@@ -1,5 +1,6 @@
 """Keep stored article bodies in step with the library pictures placed in them, and
-the cached navigation topics in step with the topics."""
+the cached navigation topics in step with the topics; tell the library which
+pictures live stories show."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
@@ -7,7 +8,20 @@ from django.dispatch import receiver
 
 from articles.models import Article, Topic
 from articles.navigation import forget_navigation_topics
-from images.models import Image
+from images.models import Image, register_live_use
+
+
+@register_live_use
+def heroes_of_live_stories():
+    return Article.objects.published().values("hero_image")
+
+
+@register_live_use
+def pictures_in_live_stories():
+    live = Article.objects.published().values("pk")
+    return Article.inline_images.through.objects.filter(article__in=live).values(
+        "image"
+    )
 
 
 def _rerender(articles):

@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from articles.models import Article, Topic
-from articles.templatetags.stories import absolute
-from articles.views import cacheable
 from authors.models import Author
+from core.cache_tags import list_tag
+from core.http import cacheable
+from core.links import absolute
 from shows.models import Person, Show
 
 NEWS_WINDOW = timedelta(hours=48)
@@ -93,6 +94,8 @@ SITEMAPS = {
     "people": PersonSitemap,
     "writers": WriterSitemap,
 }
+# New objects of any section appear in the sitemaps.
+SITEMAP_TAGS = [list_tag(model) for model in (Article, Topic, Show, Person, Author)]
 
 
 @require_GET
@@ -106,13 +109,14 @@ def index(request):
         item.location = absolute(
             parts.path + (f"?{parts.query}" if parts.query else "")
         )
-    return cacheable(response)
+    return cacheable(response, *SITEMAP_TAGS)
 
 
 @require_GET
 def section(request, section):
     """One section's page (?p=2 and on past 50,000 URLs); 404 for unknown ones."""
-    return cacheable(sitemap_views.sitemap(request, SITEMAPS, section=section))
+    response = sitemap_views.sitemap(request, SITEMAPS, section=section)
+    return cacheable(response, *SITEMAP_TAGS)
 
 
 @require_GET
@@ -135,7 +139,7 @@ def news(request):
         content_type="application/xml; charset=utf-8",
     )
     response["X-Robots-Tag"] = "noindex, noodp, noarchive"
-    return cacheable(response)
+    return cacheable(response, *SITEMAP_TAGS)
 
 
 def news_language(language_code):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -11,24 +11,13 @@ from django_ratelimit.core import is_ratelimited
 
 from articles import previews, reads
 from articles.models import Article, Topic
-from newsroom.security import is_same_origin
+from core.cache_tags import list_tag
+from core.clients import ratelimit_key
+from core.http import CacheableMixin, cacheable
+from core.limits import public_post_limit
+from core.security import is_same_origin
 
 RELATED_STORIES = 4
-
-READER_CACHE_SECONDS = 300
-
-
-def cacheable(response):
-    """Let browsers and the CDN keep a reader page for a few minutes."""
-    patch_cache_control(response, public=True, max_age=READER_CACHE_SECONDS)
-    return response
-
-
-class CacheableMixin:
-    """For reader pages that are the same for everyone."""
-
-    def render_to_response(self, context, **kwargs):
-        return cacheable(super().render_to_response(context, **kwargs))
 
 
 class ArticleDetailView(DetailView):
@@ -62,6 +51,7 @@ article_detail = ArticleDetailView.as_view()
 @csrf_exempt  # a beacon carries no token: is_same_origin() stands in for it
 @never_cache
 @require_POST
+@public_post_limit
 def count_read(request, pk):
     """One read of a live story, for "most read" (static/js/reads.js sends it).
 
@@ -74,7 +64,7 @@ def count_read(request, pk):
     if is_ratelimited(
         request,
         group="articles.reads",
-        key="ip",
+        key=ratelimit_key,
         rate=settings.READS_RATE_PER_IP,
         increment=True,
     ):
@@ -89,7 +79,7 @@ def count_read(request, pk):
 def article_preview(request, token):
     """A draft through a signed link, for reviewers without an account."""
     try:
-        article_id = previews.article_id_from(token)
+        article_id, secret = previews.read(token)
     except previews.PreviewExpired:
         response = TemplateResponse(
             request, "articles/preview_expired.html", status=410
@@ -98,7 +88,10 @@ def article_preview(request, token):
         return response
     except previews.PreviewInvalid:
         raise Http404("No such preview.") from None
-    article = get_object_or_404(Article.objects.for_page(), pk=article_id)
+    # A link made before the editors revoked the story's links names an old secret.
+    article = get_object_or_404(
+        Article.objects.for_page(), pk=article_id, preview_secret=secret
+    )
     if article.is_published:
         return redirect(article)
     response = TemplateResponse(
@@ -113,6 +106,7 @@ def article_preview(request, token):
 
 class TopicListView(CacheableMixin, ListView):
     template_name = "articles/topic_list.html"
+    cache_tags = (list_tag(Topic), list_tag(Article))  # story counts
     context_object_name = "topics"
     paginate_by = 48
 

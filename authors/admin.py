@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from articles.history import HistoryAdmin
 from authors.models import Author
+from core.history import HistoryAdmin
 from core.relations import RelationKeysAdminMixin
+from core.roles import is_editor
 
 
 @admin.register(Author)
@@ -25,24 +26,21 @@ class AuthorAdmin(RelationKeysAdminMixin, HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_story_counts()
 
-    def _is_editor(self, request):
-        return request.user.has_perm("authors.delete_author")
-
     def has_change_permission(self, request, obj=None):
         """Writers may keep their own profile up to date, nobody else's."""
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or self._is_editor(request) or obj.user_id == request.user.pk
+        return obj is None or is_editor(request.user) or obj.user_id == request.user.pk
 
     def get_readonly_fields(self, request, obj=None):
         # Which account writes as whom, and the page address, are the desk's call.
-        return [] if self._is_editor(request) else ["user", "slug"]
+        return [] if is_editor(request.user) else ["user", "slug"]
 
     def get_prepopulated_fields(self, request, obj=None):
-        return self.prepopulated_fields if self._is_editor(request) else {}
+        return self.prepopulated_fields if is_editor(request.user) else {}
 
     def can_restore(self, request):
-        return self._is_editor(request)
+        return is_editor(request.user)
 
     @admin.display(description=_("photo"))
     def photo_thumbnail(self, obj):

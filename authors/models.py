@@ -1,18 +1,17 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from newsroom.links import PublicLinksMixin
+from core.links import PublicLinksMixin
+from core.publishing import live
 
 
 class AuthorQuerySet(models.QuerySet):
     def with_story_counts(self):
         """Each author with `story_count`, their stories readers can see."""
-        live = Q(articles__status="published", articles__publish_at__lte=timezone.now())
-        return self.annotate(story_count=Count("articles", filter=live))
+        return self.annotate(story_count=Count("articles", filter=live("articles__")))
 
     def for_index(self):
         """Writers with at least one live story, for the public author index."""

@@ -1,13 +1,14 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 
-from articles.models import Article
-from articles.views import CacheableMixin
 from authors.models import Author
+from core.cache_tags import list_tag
+from core.http import CacheableMixin
 
 
 class AuthorListView(CacheableMixin, ListView):
     template_name = "authors/author_list.html"
+    cache_tags = (list_tag(Author), list_tag("article"))  # story counts
     context_object_name = "authors"
     paginate_by = 24
 
@@ -29,7 +30,7 @@ class AuthorDetailView(CacheableMixin, ListView):
         self.author = get_object_or_404(
             Author.objects.select_related("photo"), slug=self.kwargs["slug"]
         )
-        return Article.objects.published().filter(authors=self.author).for_cards()
+        return self.author.articles.published().for_cards()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)

@@ -1,4 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -69,7 +71,41 @@ class ImageAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
         form.storage_error = getattr(request, "picture_not_stored", None)
         return form
 
+    # --- Who may change a picture (Image.may_be_changed_by) ----------------------
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or obj.may_be_changed_by(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or obj.may_be_changed_by(request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        locked = (
+            obj is not None
+            and request.method == "GET"
+            and self.has_view_permission(request, obj)
+            and not self.has_change_permission(request, obj)
+        )
+        if locked:
+            self.message_user(
+                request,
+                _(
+                    "Only editors can change this picture: it was uploaded by "
+                    "someone else or a live story shows it. Upload a new picture "
+                    "to use a different one."
+                ),
+                messages.INFO,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
+        if change and not Image.objects.get(pk=obj.pk).may_be_changed_by(request.user):
+            raise PermissionDenied  # the form was opened before it went live
         if not change:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)

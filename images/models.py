@@ -5,6 +5,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
@@ -24,7 +25,30 @@ def upload_to(instance, filename):
     return f"images/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
+# Callables, registered by the apps that show pictures to readers (the library does
+# not know them), each returning a values() queryset of the ids of pictures readers
+# see now. See register_live_use().
+_live_uses = []
+
+
+def register_live_use(ids):
+    """Register `ids()`: a queryset of picture ids that readers see right now.
+
+    The article app registers the heroes and inline pictures of live stories; the
+    library then keeps those pictures out of writers' hands (ImageAdmin).
+    """
+    _live_uses.append(ids)
+    return ids
+
+
 class ImageQuerySet(models.QuerySet):
+    def shown_live(self):
+        """Pictures that something live on the site shows (a live story...)."""
+        shown = Q(pk__in=[])
+        for ids in _live_uses:
+            shown |= Q(pk__in=ids())
+        return self.filter(shown)
+
     def from_upload(self, upload, **fields):
         """Check, clean and store an uploaded file as a new picture, with renditions.
 
@@ -95,6 +119,15 @@ class Image(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("picture")
+        permissions = [
+            (
+                "manage_image",
+                _(
+                    "Can change and delete any picture, also ones others uploaded "
+                    "or live stories show"
+                ),
+            )
+        ]
 
     def __str__(self):
         return self.caption or self.alt_text
@@ -207,6 +240,17 @@ class Image(models.Model):
         JPEG suits mail clients and Open Graph (which wants 1200 wide).
         """
         return self.rendition(width, shape=shape, fmt=fmt)[0]
+
+    def may_be_changed_by(self, user):
+        """Editors (manage_image) change any picture; other staff only pictures
+        they uploaded that nothing live shows, so no live story changes unreviewed."""
+        if user.has_perm("images.manage_image"):
+            return True
+        if self.pk is None:
+            return True
+        if self.uploaded_by_id is None or self.uploaded_by_id != user.pk:
+            return False
+        return not type(self).objects.shown_live().filter(pk=self.pk).exists()
 
     def usages(self):
         """Everything that shows this picture, as (model verbose name, object) pairs.

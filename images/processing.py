@@ -1,9 +1,10 @@
 """Safe intake of uploaded pictures and their renditions.
 
 Intake (`prepare_upload`) judges a file by its content, refuses what the site must not
-store, and returns a clean master: upright, without EXIF/XMP/comments, at most
-`IMAGES_MAX_SIDE` pixels on its long side. Renditions (`make_renditions`) are made from
-that master with easy-thumbnails, kept in storage and described on the `Image` row.
+store, and returns a clean master: upright, in sRGB, without EXIF/XMP/comments or a
+colour profile, at most `IMAGES_MAX_SIDE` pixels on its long side. Renditions
+(`make_renditions`) are made from that master with easy-thumbnails, kept in storage
+and described on the `Image` row.
 """
 
 import io
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from easy_thumbnails import processors as easy_processors
 from easy_thumbnails.files import get_thumbnailer
 from PIL import Image as PILImage
-from PIL import ImageOps
+from PIL import ImageCms, ImageOps
 
 # Pillow format names. Only these plugins are ever tried on an upload.
 ACCEPTED_FORMATS = ["JPEG", "PNG", "WEBP", "AVIF", "GIF"]
@@ -124,10 +125,48 @@ class CleanPicture:
     format: str
 
 
-def clean_picture(picture):
-    """Upright, metadata-free pixels in a mode every encoder takes."""
+_SRGB = ImageCms.createProfile("sRGB")
+_PROFILE_MODES = {"RGB": "RGB", "CMYK": "CMYK"}  # ICC colour space -> Pillow mode
+
+
+def to_srgb(picture):
+    """`picture` with its pixels converted from its ICC profile to sRGB, and no
+    profile: what browsers and mail clients assume of an untagged picture.
+
+    A profile that cannot be read, or that is not RGB or CMYK (a grey one), is
+    dropped and the pixels are kept as they are.
+    """
     icc_profile = picture.info.get("icc_profile")
-    upright = ImageOps.exif_transpose(picture)
+    if not icc_profile:
+        return picture
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        mode = _PROFILE_MODES.get(profile.profile.xcolor_space.strip())
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        mode = None
+    if mode is None:
+        converted = picture.copy()
+    else:
+        alpha = None
+        if "A" in picture.getbands() or "transparency" in picture.info:
+            alpha = picture.convert("RGBA").getchannel("A")
+        source = picture if picture.mode == mode else picture.convert(mode)
+        try:
+            converted = ImageCms.profileToProfile(
+                source, profile, _SRGB, outputMode="RGB"
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            converted = picture.copy()
+        else:
+            if alpha is not None:
+                converted.putalpha(alpha)
+    converted.info = {k: v for k, v in picture.info.items() if k != "icc_profile"}
+    return converted
+
+
+def clean_picture(picture):
+    """Upright, metadata-free sRGB pixels in a mode every encoder takes."""
+    upright = to_srgb(ImageOps.exif_transpose(picture))
     if upright.mode.startswith("I"):  # 16-bit greyscale: scale, don't clip, to 8 bits
         upright = upright.convert("I").point(lambda v: v * (1 / 256)).convert("L")
     if picture.format == "GIF" or upright.mode not in ("RGB", "RGBA", "L", "LA"):
@@ -135,10 +174,9 @@ def clean_picture(picture):
             upright.mode == "P" and "transparency" in upright.info
         )
         upright = upright.convert("RGBA" if has_alpha else "RGB")
-    # Nothing of the source's info (EXIF with GPS, XMP, comments) may be re-written.
+    # Nothing of the source's info (EXIF with GPS, XMP, comments, colour profile)
+    # may be re-written: the pixels are sRGB now.
     upright.info = {}
-    if icc_profile:
-        upright.info["icc_profile"] = icc_profile
     return upright
 
 
@@ -176,13 +214,11 @@ def prepare_upload(upload):
 
 def encode_master(picture, *, lossless=False):
     buffer = io.BytesIO()
-    icc_profile = picture.info.get("icc_profile")
-    icc = {"icc_profile": icc_profile} if icc_profile else {}
     if lossless or picture.mode in ("RGBA", "LA"):
-        picture.save(buffer, "PNG", optimize=False, **icc)
+        picture.save(buffer, "PNG", optimize=False)
         fmt, ext = "PNG", "png"
     else:
-        picture.save(buffer, "JPEG", quality=90, optimize=True, **icc)
+        picture.save(buffer, "JPEG", quality=90, optimize=True)
         fmt, ext = "JPEG", "jpg"
     return CleanPicture(
         content=ContentFile(buffer.getvalue(), name=f"picture.{ext}"),
@@ -213,7 +249,10 @@ FORMATS = {
     "webp": ("webp", 80, {}),
     "jpeg": ("jpg", 82, {"replace_alpha": "#fff"}),
 }
-RENDITIONS_VERSION = 1
+# 2: renditions are converted to sRGB and carry no colour profile.
+RENDITIONS_VERSION = 2
+# Open Graph and feed pictures: what Google Discover and the share cards ask for.
+SHARE_WIDTH = 1200
 
 
 def shape_for(name):

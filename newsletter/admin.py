@@ -73,7 +73,6 @@ class SubscriberAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     search_help_text = _("Search by e-mail address (or part of it).")
     date_hierarchy = "created_at"
     actions = ["export_csv", "send_confirmation_again", "unsubscribe"]
-    change_list_template = "newsletter/admin/subscriber_change_list.html"
     readonly_fields = [
         "source",
         "consent_text",
@@ -220,7 +219,6 @@ class IssueAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     search_fields = ["subject"]
     inlines = [IssueStoryInline]
     fields = ["subject", "intro"]
-    change_form_template = "newsletter/admin/issue_change_form.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_delivery_counts()
@@ -264,6 +262,7 @@ class IssueAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         context["can_send"] = request.user.has_perm("newsletter.send_issue")
+        context["left_out"] = list(obj.left_out()) if obj else []
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def get_urls(self):
@@ -326,9 +325,9 @@ class IssueAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
             if issue.status == Issue.Status.SENT:
                 self.message_user(request, _("This issue was sent already."))
                 return self._back(issue)
-            if not issue.issuestory_set.exists():
+            if not issue.articles_for_mail().exists():
                 self.message_user(
-                    request, _("Add at least one story first."), messages.ERROR
+                    request, _("Add at least one live story first."), messages.ERROR
                 )
                 return self._back(issue)
             sending.start_sending(issue)
@@ -359,6 +358,7 @@ class IssueAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
             "issue": issue,
             "title": _("Send “%(subject)s”") % {"subject": issue.subject},
             "recipients": issue.pending_recipients().count(),
+            "left_out": list(issue.left_out()),
             "immediate": isinstance(send_issue.get_backend(), ImmediateBackend),
         }
-        return TemplateResponse(request, "newsletter/admin/issue_send.html", context)
+        return TemplateResponse(request, "admin/newsletter/issue/send.html", context)

@@ -48,7 +48,7 @@ class SignupForm(forms.Form):
         self.helper = FormHelper(self)
         self.helper.form_action = "newsletter:signup"
         self.helper.form_class = f"newsletter-form newsletter-form--{placement}"
-        # No token, no cookie: the page stays cacheable; see newsroom.security.
+        # No token, no cookie: the page stays cacheable; see core.security.
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Div(

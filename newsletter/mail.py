@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from core.links import absolute
+
 SUBSCRIBER_MAILS = {
     "confirm": "Please confirm your {site} newsletter signup",
     "already": "You're already on the {site} newsletter",
@@ -59,7 +61,7 @@ def subscriber_message(subscriber, kind):
         "confirm_url": subscriber.get_confirm_url() if kind == "confirm" else "",
         "confirm_days": settings.NEWSLETTER_CONFIRM_MAX_AGE // 86400,
         "unsubscribe_url": unsubscribe_url,
-        "signup_url": settings.SITE_URL + reverse("newsletter:signup"),
+        "signup_url": absolute(reverse("newsletter:signup")),
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
     }
@@ -74,7 +76,7 @@ def subscriber_message(subscriber, kind):
 
 def preview_unsubscribe_url():
     """Previews and test sends go to editors, who are not subscribers."""
-    return settings.SITE_URL + reverse("newsletter:signup")
+    return absolute(reverse("newsletter:signup"))
 
 
 # Stand-ins written into the digest once and swapped for each reader's values. Plain
@@ -191,7 +193,7 @@ class Digest:
             "issue": issue,
             "stories": [_story(article) for article in articles],
             "unsubscribe_url": UNSUBSCRIBE_MARK,
-            "signup_url": settings.SITE_URL + reverse("newsletter:signup"),
+            "signup_url": absolute(reverse("newsletter:signup")),
             "sent_on": timezone.localdate(),
             "SITE_NAME": settings.SITE_NAME,
             "SITE_URL": settings.SITE_URL,
@@ -257,7 +259,7 @@ def _story(article):
             settings.NEWSLETTER_THUMBNAIL_WIDTH, shape="16:9", fmt="jpeg"
         )
         thumbnail = {
-            "url": url if "://" in url else settings.SITE_URL + url,
+            "url": absolute(url),
             "alt": image.alt_text,
             "width": MAIL_IMAGE_WIDTH,
             "height": round(MAIL_IMAGE_WIDTH * 9 / 16),
@@ -265,7 +267,7 @@ def _story(article):
     return {
         "headline": article.headline,
         "standfirst": article.standfirst,
-        "url": settings.SITE_URL + article.get_absolute_url(),
+        "url": absolute(article.get_absolute_url()),
         "authors": [author.name for author in article.authors.all()],
         "publish_at": article.publish_at,
         "thumbnail": thumbnail,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+from core.links import absolute
 from newsletter import tokens
 
 
@@ -33,6 +34,18 @@ class SubscriberQuerySet(models.QuerySet):
 
     def pending(self):
         return self.filter(status=Subscriber.Status.PENDING)
+
+    def from_token(self, token, purpose):
+        """The subscriber a confirmation or unsubscribe link names.
+
+        Raises tokens.TokenExpired or tokens.TokenInvalid (also when the row now
+        holds another address).
+        """
+        pk, fingerprint = tokens.read(token, purpose)
+        subscriber = self.filter(pk=pk).first()
+        if subscriber is None or not tokens.names(subscriber, fingerprint):
+            raise tokens.TokenInvalid
+        return subscriber
 
     def signups_per_day(self, days=14):
         """(day, signups, confirmed) for the last `days` days, newest first."""
@@ -142,13 +155,21 @@ class Subscriber(models.Model):
         super().save(*args, **kwargs)
 
     def confirm(self):
-        """Confirm the subscription; True if this call changed anything."""
-        if self.status == self.Status.CONFIRMED:
-            return False
-        self.status = self.Status.CONFIRMED
-        self.confirmed_at = timezone.now()
-        self.save(update_fields=["status", "confirmed_at", "updated_at"])
-        return True
+        """Confirm a pending signup; True if this call changed anything.
+
+        Only a pending row moves (one conditional UPDATE, so a confirmation racing
+        an unsubscribe cannot undo it): an old link opened after unsubscribing
+        leaves the reader unsubscribed.
+        """
+        now = timezone.now()
+        changed = (
+            type(self)
+            .objects.pending()
+            .filter(pk=self.pk)
+            .update(status=self.Status.CONFIRMED, confirmed_at=now, updated_at=now)
+        )
+        self.refresh_from_db(fields=["status", "confirmed_at", "updated_at"])
+        return bool(changed)
 
     def unsubscribe(self):
         """Stop all mail to this address; True if this call changed anything."""
@@ -166,20 +187,26 @@ class Subscriber(models.Model):
         return tokens.make(self, tokens.UNSUBSCRIBE)
 
     def get_confirm_url(self):
-        path = reverse("newsletter:confirm", args=[self.confirm_token()])
-        return settings.SITE_URL + path
+        return absolute(reverse("newsletter:confirm", args=[self.confirm_token()]))
 
     def get_unsubscribe_url(self):
-        path = reverse("newsletter:unsubscribe", args=[self.unsubscribe_token()])
-        return settings.SITE_URL + path
+        return absolute(
+            reverse("newsletter:unsubscribe", args=[self.unsubscribe_token()])
+        )
 
 
 class IssueQuerySet(models.QuerySet):
     def with_delivery_counts(self):
         return self.annotate(
-            sent_count=Count("deliveries", filter=Q(deliveries__status="sent")),
-            failed_count=Count("deliveries", filter=Q(deliveries__status="failed")),
-            claimed_count=Count("deliveries", filter=Q(deliveries__status="claimed")),
+            sent_count=Count(
+                "deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)
+            ),
+            failed_count=Count(
+                "deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)
+            ),
+            claimed_count=Count(
+                "deliveries", filter=Q(deliveries__status=Delivery.Status.CLAIMED)
+            ),
         )
 
 
@@ -255,14 +282,26 @@ class Issue(models.Model):
         )
         return len(new)
 
+    def composed_articles(self):
+        """Every story put in the issue, live or not, in the issue order."""
+        return Article.objects.filter(issuestory__issue=self).order_by(
+            "issuestory__position", "issuestory__pk"
+        )
+
     def articles_for_mail(self):
-        """The stories in their issue order, with what the mail prints."""
+        """The stories that are live now, in their issue order, with what the mail
+        prints. A story unpublished since it was picked is not mailed."""
         return (
-            Article.objects.filter(issuestory__issue=self)
+            self.composed_articles()
+            .filter(pk__in=Article.objects.published().values("pk"))
             .select_related("hero_image")
             .prefetch_related("authors")
-            .order_by("issuestory__position", "issuestory__pk")
         )
+
+    def left_out(self):
+        """Stories in the issue that are not live now, so the mail leaves them out."""
+        live = Article.objects.published().values("pk")
+        return self.composed_articles().exclude(pk__in=live).only("headline", "status")
 
     def pending_recipients(self):
         """Confirmed subscribers this issue has not been handed to yet, by pk."""

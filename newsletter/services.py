@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django_ratelimit.core import is_ratelimited
 
+from core.clients import ratelimit_key
 from newsletter.forms import consent_text
 from newsletter.models import Subscriber
 from newsletter.tasks import send_subscriber_mail
@@ -17,7 +18,7 @@ def too_many_signups_from(request):
     return is_ratelimited(
         request,
         group="newsletter.signup.ip",
-        key="ip",
+        key=ratelimit_key,
         rate=settings.NEWSLETTER_SIGNUP_RATE_PER_IP,
         increment=True,
     )

@@ -43,9 +43,8 @@ def make(subscriber, purpose):
 
 
 def read(token, purpose):
-    """Return the Subscriber a token names, or raise TokenExpired / TokenInvalid."""
-    from newsletter.models import Subscriber
-
+    """(subscriber id, address fingerprint) from a token, or raise TokenExpired /
+    TokenInvalid. `Subscriber.objects.from_token()` finds the row it names."""
     options = (
         {"max_age": settings.NEWSLETTER_CONFIRM_MAX_AGE} if purpose == CONFIRM else {}
     )
@@ -55,9 +54,11 @@ def read(token, purpose):
         raise TokenExpired from exc
     except (signing.BadSignature, ValueError, TypeError) as exc:
         raise TokenInvalid from exc
-    subscriber = (
-        Subscriber.objects.filter(pk=pk).first() if isinstance(pk, int) else None
-    )
-    if subscriber is None or _fingerprint(subscriber.email) != fingerprint:
+    if not isinstance(pk, int) or not isinstance(fingerprint, str):
         raise TokenInvalid
-    return subscriber
+    return pk, fingerprint
+
+
+def names(subscriber, fingerprint):
+    """Whether the row still holds the address the token was made for."""
+    return _fingerprint(subscriber.email) == fingerprint

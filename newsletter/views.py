@@ -11,15 +11,18 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.limits import public_post_limit
+from core.security import same_origin_post
 from newsletter import services, tokens
 from newsletter.forms import SignupForm
-from newsroom.security import same_origin_post
+from newsletter.models import Subscriber
 
 PUBLIC_CACHE = {"public": True, "max_age": 600}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @same_origin_post
+@public_post_limit
 def signup(request):
     if request.method != "POST":
         response = render(
@@ -45,7 +48,7 @@ def check_inbox(request):
 def _token_page(request, token, purpose):
     """(subscriber, None) for a good token, else (None, a friendly error page)."""
     try:
-        return tokens.read(token, purpose), None
+        return Subscriber.objects.from_token(token, purpose), None
     except tokens.TokenExpired:
         page = render(request, f"newsletter/{purpose}_expired.html", status=410)
     except tokens.TokenInvalid:
@@ -62,11 +65,19 @@ def _private(response):
 @never_cache
 @csrf_exempt  # the signed token in the URL is the credential
 @require_http_methods(["GET", "HEAD", "POST"])
+@public_post_limit
 def confirm(request, token):
     """GET asks (link scanners only GET), POST confirms and shows the thank-you page."""
     subscriber, error_page = _token_page(request, token, tokens.CONFIRM)
     if error_page:
         return _private(error_page)
+    if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+        # Only pending signups are confirmed: an old link does not undo leaving.
+        context = {"subscriber": subscriber}
+        page = render(
+            request, "newsletter/confirm_unsubscribed.html", context, status=410
+        )
+        return _private(page)
     if request.method == "POST":
         services.confirm(subscriber)
         return _private(render(request, "newsletter/confirmed.html"))
@@ -77,6 +88,7 @@ def confirm(request, token):
 @never_cache
 @csrf_exempt  # RFC 8058 one-click POSTs come from mail providers, not our pages
 @require_http_methods(["GET", "HEAD", "POST"])
+@public_post_limit
 def unsubscribe(request, token):
     """GET asks, POST (our button or the mail client's one-click) unsubscribes."""
     subscriber, error_page = _token_page(request, token, tokens.UNSUBSCRIBE)

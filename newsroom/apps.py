@@ -6,3 +6,8 @@ class NewsroomConfig(AppConfig):
 
     name = "newsroom"
     verbose_name = "Newsroom"
+
+    def ready(self):
+        from newsroom import freshness, twofactor  # noqa: F401  (twofactor: receivers)
+
+        freshness.connect()

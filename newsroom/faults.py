@@ -9,11 +9,13 @@ connection health checks (CONN_HEALTH_CHECKS) drop the broken connection.
 """
 
 import logging
+import sys
 
 from django.core.cache import cache
 from django.db.utils import InterfaceError, OperationalError
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
+from django.views import defaults
 
 from articles import navigation
 
@@ -56,3 +58,11 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.error("Database unavailable: %s", exception)
         return database_unavailable(request).render()
+
+
+def server_error(request):
+    """handler500: a database failure raised outside a view (a session or sign-in
+    looked up by a middleware) gets the same 503 page; anything else the 500 page."""
+    if isinstance(sys.exception(), (OperationalError, InterfaceError)):
+        return database_unavailable(request).render()
+    return defaults.server_error(request)

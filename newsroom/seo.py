@@ -18,14 +18,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles.templatetags.stories import absolute
+from core.links import absolute
+from images.processing import SHARE_WIDTH
 
 SCHEMA = "https://schema.org"
 LOGO = "img/logo.png"  # drawn for the site: 512×512, raster, as Google asks
 LOGO_SIZE = 512
 HEADLINE_LIMIT = 110  # Google truncates NewsArticle headlines past this
-SHARE_WIDTH = 1200
-SITE_DESCRIPTION = "Entertainment news: TV, film and the people who make them."
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 

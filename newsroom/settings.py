@@ -5,6 +5,7 @@ media, tasks run immediately). Setting DATABASE_URL, REDIS_URL, EMAIL_URL or
 AWS_STORAGE_BUCKET_NAME switches to the shared services that several app servers use.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -33,6 +34,10 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env("SITE_NAME", default="Newsroom")
+SITE_DESCRIPTION = env(
+    "SITE_DESCRIPTION",
+    default="Entertainment news: TV, film and the people who make them.",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -42,7 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "crispy_forms",
@@ -52,6 +56,10 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "reversion",
     "django_tasks_db",
+    "core",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "newsroom",
     "images",
     "authors",
@@ -63,24 +71,46 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # A lost database connection gives the 503 page (newsroom/faults.py), not a 500.
+    # Right after static files: a cached page is answered before sessions, CSRF,
+    # authentication and messages run, and the stored copy is the finished response
+    # (CSP included). newsroom/page_cache.py.
+    "newsroom.page_cache.PageCacheMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    # A lost database connection gives the 503 page (newsroom/faults.py), not a
+    # 500; the page cache above still answers with its last good copy when it has one.
     "newsroom.faults.DatabaseUnavailableMiddleware",
-    # Outermost after static files, so it stores the finished response (CSP included).
-    "newsroom.middleware.UpdateAnonymousPageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "newsroom.middleware.FetchAnonymousPageCacheMiddleware",
+    "newsroom.twofactor.SecondFactorMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
-# Anonymous reader pages are served whole from the cache, kept as long as their own
-# max-age says (the same window browsers and a CDN get); this is the lifetime of pages
-# that state none. 0 turns the page cache off.
-CACHE_MIDDLEWARE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 60)
-CACHE_MIDDLEWARE_KEY_PREFIX = "page"
+# Anonymous reader pages are served whole from the shared cache for up to this long
+# (and their own s-maxage); any change to what a page shows purges it at once
+# (core/cache_tags.py). 0 turns the app's page cache off.
+CACHE_MIDDLEWARE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 600)
+# The last good copy of a page is kept this much longer, for when it cannot be made.
+PAGE_CACHE_STALE_SECONDS = env.int("PAGE_CACHE_STALE_SECONDS", default=86400)
+# The query parameters reader pages read; others (utm_*, fbclid, cache-busters) are
+# left out of the page cache's key.
+PAGE_CACHE_QUERY_PARAMS = {
+    "page",
+    "p",
+    "q",
+    "network",
+    "status",
+    "kind",
+    "region",
+    "after",
+}
+# Called with the tags to purge when content changes (e.g. core.varnish.purge_tags).
+CACHE_TAG_PURGERS = env.list("CACHE_TAG_PURGERS", default=[])
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
@@ -137,8 +167,20 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
-else:
+elif DEBUG:
+    # One process (runserver): its memory is the whole cache.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+else:
+    # Several worker processes on one machine, no Redis: they share a folder, so a
+    # purge (core/cache_tags.py) or a rate-limit count reaches every worker.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.path("CACHE_DIR", default=BASE_DIR / "var" / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
@@ -206,6 +248,24 @@ AUTH_PASSWORD_VALIDATORS = [
         "NumericPasswordValidator",
     )
 ]
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins for one
+# account, or from one client address, both are refused for LOGIN_COOLOFF_MINUTES,
+# even with the right password. Attempts are kept in the database.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "newsroom.twofactor.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Second factor (django-otp, TOTP): staff who can publish must add an authenticator
+# app and enter its code after their password. Staff who added one always use it.
+STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", default=False)
+OTP_TOTP_ISSUER = SITE_NAME
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
@@ -236,6 +296,12 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# Proxies (load balancer, CDN) in front of the app servers: the client address is the
+# right-most X-Forwarded-For hop they did not write (core/clients.py). 0: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Public POST endpoints (signup, read beacon) refuse bigger bodies unread (413).
+PUBLIC_POST_MAX_BYTES = env.int("PUBLIC_POST_MAX_BYTES", default=16 * 1024)
 
 # --- Locale --------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -280,13 +346,16 @@ NEWSLETTER_SIGNUP_RATE_PER_IP = env("NEWSLETTER_SIGNUP_RATE_PER_IP", default="20
 NEWSLETTER_SIGNUP_RATE_PER_ADDRESS = env(
     "NEWSLETTER_SIGNUP_RATE_PER_ADDRESS", default="3/h"
 )
-# Behind a proxy, a request header with the one client address, e.g. HTTP_X_REAL_IP.
-RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 RATELIMIT_FAIL_OPEN = True  # a cache outage must not turn readers away
 NEWSLETTER_CONFIRM_MAX_AGE = env.int("NEWSLETTER_CONFIRM_DAYS", default=3) * 86400
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=200)
 NEWSLETTER_MAX_STORIES = 12
 NEWSLETTER_THUMBNAIL_WIDTH = 800  # JPEG rendition width for digest pictures
+
+# Signed preview links to unpublished stories work this long (seconds).
+ARTICLE_PREVIEW_MAX_AGE = env.int("ARTICLE_PREVIEW_MAX_AGE", default=48 * 3600)
+# Story bodies over this many bytes of HTML are refused with a form error.
+ARTICLE_BODY_MAX_BYTES = env.int("ARTICLE_BODY_MAX_BYTES", default=1_000_000)
 
 # --- Discovery -----------------------------------------------------------------------
 # "Most read" (articles/reads.py): reads are counted in the cache and added to the

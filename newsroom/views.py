@@ -1,22 +1,36 @@
-"""Site-wide views: home page, search, robots.txt and health check."""
+"""Site-wide views: home page, search, robots.txt, health check, and the staff's
+second-factor pages."""
 
+from base64 import b32encode
+
+import segno
+from django.contrib import admin, messages
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.crypto import get_random_string
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView, TemplateView
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from articles import search
 from articles.models import Article, Topic, prefetch_for_cards
 from articles.navigation import navigation_topics
-from articles.views import CacheableMixin, cacheable
-from shows.models import Show
+from core.cache_tags import list_tag
+from core.http import CacheableMixin, cacheable
+from newsroom import twofactor
+from newsroom.forms import OneTimeCodeForm
+from shows.models import Person, Show
 
 
 class HomeView(CacheableMixin, TemplateView):
@@ -25,6 +39,7 @@ class HomeView(CacheableMixin, TemplateView):
     topics are fetched once for the stories of every section."""
 
     template_name = "newsroom/home.html"
+    cache_tags = (list_tag(Article),)
     latest_count = 12
     beside_lead = 4
     rail_size = 4
@@ -32,19 +47,20 @@ class HomeView(CacheableMixin, TemplateView):
     most_read_count = 5
 
     def get_context_data(self, **kwargs):
-        lead, latest = Article.objects.published().front_page(self.latest_count)
+        live = Article.objects.published()
+        lead, latest = live.front_page(self.latest_count)
         rails = Topic.objects.rails(
             per_topic=self.rail_size, topics=navigation_topics(), cards=False
         )
         on_rails = [story for _topic, stories in rails for story in stories]
         prefetch_for_cards([*filter(None, [lead]), *latest, *on_rails])
-        most_read = Article.objects.published().most_read()
+        most_read = live.most_read()
         return super().get_context_data(
             lead=lead,
             latest=latest[: self.beside_lead],
             more=latest[self.beside_lead :],
             rails=rails,
-            shows_in_news=Show.objects.in_the_news()[: self.shows_count],
+            shows_in_news=live.shows_in_the_news()[: self.shows_count],
             most_read=most_read.only("slug", "headline")[: self.most_read_count],
             **kwargs,
         )
@@ -61,6 +77,7 @@ class SearchView(CacheableMixin, ListView):
 
     template_name = "newsroom/search.html"
     context_object_name = "stories"
+    cache_tags = (list_tag(Article), list_tag(Show), list_tag(Person))
     paginate_by = 20
 
     def get(self, request, *args, **kwargs):
@@ -130,3 +147,95 @@ def healthz(request):
         **{name: "ok" if ok else "error" for name, ok in checks.items()},
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+# --- Second factor for staff (newsroom.twofactor) --------------------------------
+
+
+def _after_second_factor(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("admin:index")
+    return redirect(target)
+
+
+def _second_factor_page(request, template, context):
+    context = {
+        **admin.site.each_context(request),
+        "next": request.POST.get("next") or request.GET.get("next") or "",
+        **context,
+    }
+    return TemplateResponse(request, template, context)
+
+
+def second_factor_verify(request):
+    """The code from the user's authenticator app, after their password."""
+    devices = list(twofactor.confirmed_devices(request.user))
+    if not devices:
+        return redirect("second_factor_setup")
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["otp_token"]
+        # verify_token() refuses a reused code and slows down repeated guesses.
+        device = next((d for d in devices if d.verify_token(token)), None)
+        if device is not None:
+            otp_login(request, device)
+            twofactor.step_done(request)
+            return _after_second_factor(request)
+        form.add_error(
+            "otp_token",
+            _("That code is not right, or it has expired. Enter the code shown now."),
+        )
+    return _second_factor_page(
+        request,
+        "admin/second_factor/verify.html",
+        {"form": form, "title": _("Two-step sign-in")},
+    )
+
+
+def second_factor_setup(request):
+    """Add an authenticator app: scan the QR code, then enter a code it shows."""
+    user = request.user
+    if twofactor.confirmed_devices(user).exists() and not user.is_verified():
+        # Adding another app takes the one already added, or a stolen password
+        # could enrol the thief's phone.
+        return redirect(f"{reverse('second_factor_verify')}?next={request.path}")
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name="Authenticator app", confirmed=False
+        )
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["otp_token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            twofactor.step_done(request)
+            messages.success(
+                request,
+                _("Two-step sign-in is on: sign-ins now ask for a code from the app."),
+            )
+            return _after_second_factor(request)
+        form.add_error(
+            "otp_token",
+            _("That code is not right. Check the app's clock and the code shown now."),
+        )
+    secret = b32encode(device.bin_key).decode()
+    return _second_factor_page(
+        request,
+        "admin/second_factor/setup.html",
+        {
+            "form": form,
+            "title": _("Set up two-step sign-in"),
+            "qr_code": mark_safe(  # noqa: S308 (SVG made by segno from our own URL)
+                segno.make(device.config_url, error="m").svg_inline(
+                    scale=5, title=_("QR code for your authenticator app")
+                )
+            ),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "required": twofactor.is_required(user),
+        },
+    )

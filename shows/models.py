@@ -1,16 +1,13 @@
-from datetime import timedelta
-
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, Max, Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from articles.embeds import embed_for_url
-from newsroom.links import PublicLinksMixin
+from core.embeds import embed_for_url
+from core.links import PublicLinksMixin
 
 
 class Network(models.Model):
@@ -70,24 +67,6 @@ class ShowQuerySet(models.QuerySet):
                 queryset=Rating.objects.filter(season__isnull=True),
                 to_attr="show_ratings",
             )
-        )
-
-    def in_the_news(self, *, days=30):
-        """Shows with live stories from the last `days` days, the most covered first
-        (then the most recently covered), with `recent_stories` and the network and
-        poster a card prints: one query."""
-        from articles.models import Article  # articles.models imports this module
-
-        since = timezone.now() - timedelta(days=days)
-        recent = Article.objects.published().filter(publish_at__gte=since)
-        return (
-            self.filter(articles__in=recent.values("pk"))
-            .annotate(
-                recent_stories=Count("articles"),
-                latest_story=Max("articles__publish_at"),
-            )
-            .order_by("-recent_stories", "-latest_story", "title")
-            .select_related("network", "poster")
         )
 
     def filtered(self, *, network=None, status=""):
@@ -189,7 +168,7 @@ class Show(models.Model):
 
     @cached_property
     def trailer(self):
-        """The click-to-load player for `trailer_url` (articles.embeds), or None."""
+        """The click-to-load player for `trailer_url` (core.embeds), or None."""
         title = _("%(title)s: official trailer") % {"title": self.title}
         return embed_for_url(self.trailer_url, title=title)
 
@@ -449,14 +428,6 @@ class Person(PublicLinksMixin, models.Model):
     website = models.URLField(_("website"), blank=True)
     instagram = models.URLField(_("Instagram"), blank=True)
     x = models.URLField(_("X (Twitter)"), blank=True)
-    # Declared here so the articles app need not change; the article form edits it.
-    articles = models.ManyToManyField(
-        "articles.Article",
-        blank=True,
-        related_name="people",
-        help_text=_("Stories that mention them, listed on their page."),
-    )
-
     objects = PersonQuerySet.as_manager()
 
     class Meta:

@@ -1,12 +1,10 @@
 from django.urls import path
 
-from articles.feeds import ShowFeed
 from shows import views
 
 app_name = "shows"
 urlpatterns = [
     path("shows/", views.ShowListView.as_view(), name="list"),
     path("shows/<slug:slug>/", views.ShowDetailView.as_view(), name="detail"),
-    path("shows/<slug:slug>/feed/", ShowFeed(), name="feed"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person"),
 ]

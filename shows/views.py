@@ -2,7 +2,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from articles.views import CacheableMixin
+from core.cache_tags import list_tag
+from core.http import CacheableMixin
 from shows.forms import ShowFilterForm
 from shows.models import Person, Show
 
@@ -16,6 +17,7 @@ def story_cards(articles):
 
 class ShowListView(CacheableMixin, ListView):
     template_name = "shows/show_list.html"
+    cache_tags = (list_tag(Show),)
     context_object_name = "shows"
     paginate_by = 24
 

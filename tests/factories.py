@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Byline, Status, Topic
-from articles.roles import EDITOR, WRITER, sync_roles
 from authors.models import Author
+from core.roles import EDITOR, WRITER, sync_roles
 from images.demo import demo_image
 from shows.models import Network, Person, Show
 

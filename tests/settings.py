@@ -25,5 +25,8 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Serve static files from the app folders; no collectstatic in tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# One process: its memory is the cache (REDIS_URL still switches to Redis).
+if not os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests change content between requests; the page cache is tested on its own.
 CACHE_MIDDLEWARE_SECONDS = 0

@@ -5,15 +5,23 @@ unpublish, restore. Each rule is checked through the forms, raw POSTs, list acti
 and django-reversion's history views.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from reversion.models import Version
 
+from articles import previews
 from articles.models import Article, Byline, Status, Topic
 from shows.models import Person
-from tests.factories import make_article, make_author, make_topic, make_user
+from tests.factories import (
+    make_article,
+    make_author,
+    make_person,
+    make_topic,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -449,3 +457,131 @@ class TestEditor:
         assert list(restored.authors.all()) == [author]
         assert list(restored.topics.all()) == [topic]
         assert Byline.objects.count() == 1
+
+
+class TestRevokePreviewLinks:
+    def test_editor_revokes_from_the_change_page(self, client, editor):
+        article = make_article(status=Status.REVIEW)
+        old = previews.preview_url(article)
+        page = client.get(change_url(article))
+        assert "Revoke preview links" in page.text
+        assert 'form="revoke-preview-links"' in page.text
+        url = f"/admin/articles/article/{article.pk}/revoke-preview-links/"
+        response = client.post(url)
+        assert response.status_code == 302
+        assert client.get(old).status_code == 404
+        page = client.get(change_url(article))
+        assert previews.preview_url(Article.objects.get(pk=article.pk)) in page.text
+
+    def test_editor_revokes_with_the_list_action(self, client, editor):
+        one, two = make_article(status=Status.DRAFT), make_article(status=Status.DRAFT)
+        old = [previews.preview_url(one), previews.preview_url(two)]
+        action(client, "revoke_preview_links", one, two)
+        client.logout()
+        assert [client.get(url).status_code for url in old] == [404, 404]
+
+    def test_writers_cannot_revoke(self, client, writer):
+        article = own_draft(writer)
+        before = article.preview_secret
+        url = f"/admin/articles/article/{article.pk}/revoke-preview-links/"
+        assert client.post(url).status_code == 403
+        action(client, "revoke_preview_links", article)
+        article.refresh_from_db()
+        assert article.preview_secret == before
+
+    def test_get_does_not_revoke(self, client, editor):
+        article = make_article(status=Status.DRAFT)
+        before = article.preview_secret
+        url = f"/admin/articles/article/{article.pk}/revoke-preview-links/"
+        assert client.get(url).status_code == 403
+        article.refresh_from_db()
+        assert article.preview_secret == before
+
+    def test_restoring_an_old_version_keeps_revoked_links_dead(self, client, editor):
+        article = make_article(status=Status.DRAFT, headline="First")
+        client.post(change_url(article), form_data(article, headline="First"))
+        old = previews.preview_url(Article.objects.get(pk=article.pk))
+        previews.revoke(article)
+        client.post(change_url(article), form_data(article, headline="Second"))
+        first = Version.objects.get_for_object(article).last()
+        client.post(
+            f"/admin/articles/article/{article.pk}/history/{first.pk}/",
+            form_data(article, headline="First"),
+        )
+        assert Article.objects.get(pk=article.pk).headline == "First"  # restored
+        client.logout()
+        assert client.get(old).status_code == 404
+
+
+class TestBodySizeLimit:
+    def test_an_oversized_body_is_a_form_error_not_a_stalled_worker(
+        self, client, editor
+    ):
+        body = "<p>" + "word " * 210_000 + "</p>"  # about 1.05 MB
+        response = client.post(ADD, form_data(headline="Too long", body=body))
+        assert response.status_code == 200
+        assert "the limit is" in response.text
+        assert not Article.objects.filter(headline="Too long").exists()
+
+    def test_a_long_body_under_the_limit_saves(self, client, editor):
+        body = "<p>" + "word " * 100_000 + "</p>"  # about 500 KB
+        response = client.post(ADD, form_data(headline="Long read", body=body))
+        assert response.status_code == 302
+        assert Article.objects.get(headline="Long read").word_count == 100_000
+
+
+class TestArticlePeopleField:
+    """The story form picks the people a story mentions (Article.people), with the
+    admin's autocomplete."""
+
+    @pytest.fixture
+    def form_class(self, rf, admin_user):
+        from django import forms
+        from django.contrib import admin
+
+        model_admin = admin.site._registry[Article]
+        request = rf.get("/")
+        request.user = admin_user
+
+        def formfield(db_field, **kwargs):
+            return model_admin.formfield_for_dbfield(db_field, request, **kwargs)
+
+        return forms.modelform_factory(
+            Article, fields=["headline", "people"], formfield_callback=formfield
+        )
+
+    @pytest.mark.parametrize("commit", [True, False])
+    def test_saves_the_people(self, form_class, commit):
+        article = make_article()
+        joe, kit = make_person("Joe Locke"), make_person("Kit Connor")
+        joe.articles.add(article)
+        form = form_class({"headline": "New", "people": [kit.pk]}, instance=article)
+        assert form.initial["people"] == [joe]
+        assert form.is_valid(), form.errors
+        saved = form.save(commit=commit)
+        if not commit:
+            saved.save()
+            form.save_m2m()
+        assert list(saved.people.all()) == [kit]
+
+    def test_unknown_person_is_a_form_error(self, form_class):
+        form = form_class({"headline": "New", "people": ["999"]})
+        assert not form.is_valid()
+        assert "people" in form.errors
+
+    def test_widget_autocompletes_from_the_person_admin(self, admin_client, form_class):
+        make_person("Joe Locke")
+        html = str(form_class()["people"])
+        params = dict(
+            re.findall(r'data-(app-label|model-name|field-name)="([^"]+)"', html)
+        )
+        response = admin_client.get(
+            "/admin/autocomplete/",
+            {
+                "app_label": params["app-label"],
+                "model_name": params["model-name"],
+                "field_name": params["field-name"],
+                "term": "joe",
+            },
+        )
+        assert [r["text"] for r in response.json()["results"]] == ["Joe Locke"]

@@ -5,9 +5,11 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from articles import previews
+from articles.body import render_body, validate_size
 from articles.models import Article, Status
 from shows.models import Network, Show
 from tests.factories import (
@@ -72,16 +74,16 @@ class TestPublishedQuerySet:
             is_featured=True, publish_at=timezone.now() - timedelta(days=3)
         )
         make_article()
-        assert Article.objects.published().lead() == featured
+        assert Article.objects.published().front_page(4)[0] == featured
 
     def test_lead_is_the_newest_story_when_none_is_featured(self):
         make_article(publish_at=timezone.now() - timedelta(days=3))
         newest = make_article()
-        assert Article.objects.published().lead() == newest
+        assert Article.objects.published().front_page(4)[0] == newest
 
     def test_no_lead_without_stories(self):
         make_article(status=Status.DRAFT, is_featured=True)
-        assert Article.objects.published().lead() is None
+        assert Article.objects.published().front_page(4)[0] is None
 
 
 class TestArticleModel:
@@ -139,6 +141,34 @@ class TestArticleModel:
         article.status = Status.PUBLISHED
         article.save()
         assert not article.was_updated
+
+    def test_saving_some_fields_renders_the_body_only_when_it_is_among_them(
+        self, monkeypatch
+    ):
+        """Featuring a story (update_fields) must not clean and render its body
+        again, nor write fields it was not asked to."""
+        from articles import models as article_models
+
+        article = Article.objects.get(pk=make_article(body="<p>Stored.</p>").pk)
+        renders = []
+        real_render = article_models.render_body
+
+        def counting_render(*args, **kwargs):
+            renders.append(args)
+            return real_render(*args, **kwargs)
+
+        monkeypatch.setattr(article_models, "render_body", counting_render)
+        article.body = "<p>Not meant to be saved.</p>"
+        article.is_featured = True
+        article.save(update_fields=["is_featured"])
+        assert renders == []
+        stored = Article.objects.get(pk=article.pk)
+        assert stored.is_featured
+        assert stored.body == "<p>Stored.</p>"
+        article.save(update_fields=["body"])
+        assert len(renders) == 1
+        stored = Article.objects.get(pk=article.pk)
+        assert "Not meant to be saved." in stored.body_html
 
     def test_word_count_and_reading_time(self):
         words = " ".join(["word"] * 460)
@@ -456,3 +486,87 @@ class TestPreviewLinks:
         response = client.get(previews.preview_url(article))
         assert response.status_code == 302
         assert response["Location"] == article.get_absolute_url()
+
+
+class TestRevokingPreviewLinks:
+    def test_revoked_links_stop_working_and_new_ones_work(self, client):
+        article = make_article(status=Status.REVIEW, headline="Embargoed story")
+        old = previews.preview_url(article)
+        assert client.get(old).status_code == 200
+        previews.revoke(article)
+        assert client.get(old).status_code == 404
+        new = previews.preview_url(article)
+        assert new != old
+        assert client.get(new).status_code == 200
+
+    def test_revoking_one_story_leaves_the_others_links(self, client):
+        one = make_article(status=Status.DRAFT)
+        other = make_article(status=Status.DRAFT)
+        url = previews.preview_url(other)
+        previews.revoke(one)
+        assert client.get(url).status_code == 200
+
+    def test_every_story_has_its_own_secret(self):
+        one, other = make_article(), make_article()
+        assert one.preview_secret and one.preview_secret != other.preview_secret
+
+    def test_a_signed_token_without_the_secret_is_refused(self, client):
+        """Links made before secrets existed name only the id."""
+        from django.core import signing
+
+        article = make_article(status=Status.DRAFT)
+        token = signing.dumps(
+            {"article": article.pk}, salt=previews.SALT, compress=True
+        )
+        assert client.get(f"/articles/preview/{token}/").status_code == 404
+
+
+def _cpu_seconds(html, repeat=3):
+    """Best-of-`repeat` CPU time to render `html` (CPU, not wall clock: other work
+    on the machine does not count)."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        render_body(html)
+        best = min(best, time.process_time() - start)
+    return best
+
+
+class TestBodyProcessingCost:
+    # A short link followed by words in every paragraph: the embed-line pattern
+    # used to scan from each paragraph to every later </a> (quadratic).
+    CHUNK = '<p><a href="https://example.com/a">a link</a> and words</p>'
+
+    def test_an_adversarial_body_is_processed_in_linear_time(self):
+        """Four times the body may cost about four times as much, never sixteen."""
+        small, large = self.CHUNK * 1250, self.CHUNK * 5000  # ~70 KB, ~280 KB
+        ratio = _cpu_seconds(large) / max(_cpu_seconds(small), 1e-4)
+        assert ratio < 8, f"4× the body took {ratio:.1f}× the time"
+
+    def test_the_adversarial_body_still_renders_right(self):
+        rendered = render_body(self.CHUNK * 5000)
+        assert rendered.html.count('<a href="https://example.com/a">') == 5000
+        assert rendered.word_count == 5000 * 4
+
+    def test_a_link_alone_in_its_paragraph_still_becomes_an_embed(self):
+        html = (
+            '<p><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">'
+            "<strong>The trailer</strong></a></p><p>After.</p>"
+        )
+        rendered = render_body(html)
+        assert rendered.html.startswith('<figure class="embed embed--youtube"')
+        assert 'data-embed-title="The trailer"' in rendered.html
+        assert rendered.word_count == 1
+
+
+class TestBodySizeCap:
+    def test_a_body_over_the_cap_is_refused_with_a_message(self, settings):
+        settings.ARTICLE_BODY_MAX_BYTES = 1000
+        with pytest.raises(ValidationError, match="limit is 1000"):
+            validate_size("<p>" + "é" * 500 + "</p>")  # 1,007 bytes in UTF-8
+        validate_size("<p>" + "e" * 900 + "</p>")
+
+    def test_the_default_cap_is_about_a_megabyte(self):
+        validate_size("<p>" + "x" * 990_000 + "</p>")
+        with pytest.raises(ValidationError):
+            validate_size("<p>" + "x" * 1_000_001 + "</p>")

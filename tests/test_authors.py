@@ -29,7 +29,8 @@ class TestAuthorIndex:
     def test_query_count_is_fixed(self, client, n, django_assert_max_num_queries):
         for _ in range(n):
             make_article(authors=[make_author(with_photo=n == 1)])
-        with django_assert_max_num_queries(3):
+        # +1 on a cold cache: when the next scheduled story goes live.
+        with django_assert_max_num_queries(4):
             response = client.get("/authors/")
         assert response.text.count('class="author-index__item"') == min(n, 24)
 
@@ -83,7 +84,8 @@ class TestAuthorPage:
         author = make_author(with_photo=True)
         for _ in range(n):
             make_article(authors=[author, make_author()], n_topics=2)
-        with django_assert_max_num_queries(6):
+        # +1 on a cold cache: when the next scheduled story goes live.
+        with django_assert_max_num_queries(7):
             response = client.get(author.get_absolute_url())
         assert response.text.count('class="card"') == n
 

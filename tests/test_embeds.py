@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from articles.embeds import embed_for_url
+from core.embeds import embed_for_url
 
 JS = Path(settings.BASE_DIR) / "static" / "js" / "embeds.js"
 

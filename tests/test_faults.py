@@ -14,6 +14,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.utils import InterfaceError, OperationalError
+from django.test import Client
 from easy_thumbnails.models import Source, Thumbnail
 from PIL import Image as PILImage
 
@@ -68,10 +69,15 @@ class TestDatabaseDownPage:
         assert response.status_code == 503
         assert "/topics/netflix/" not in response.content.decode()
 
-    def test_a_signed_in_staff_member_gets_the_page_too(self, admin_client):
+    def test_a_signed_in_staff_member_gets_the_page_too(self, admin_user):
+        """Their session and account are looked up by middlewares, before the view
+        (the site's handler500 turns that failure into the same page)."""
+        client = Client(raise_request_exception=False)
+        client.force_login(admin_user)
         with database_down():
-            response = admin_client.get("/")
+            response = client.get("/")
         assert response.status_code == 503
+        assert "be back in a moment" in response.content.decode()
 
     def test_other_errors_are_still_500s(self, client):
         with (
@@ -82,6 +88,21 @@ class TestDatabaseDownPage:
             pytest.raises(ZeroDivisionError),
         ):
             client.get("/")
+
+    @pytest.mark.parametrize(
+        ("error", "status"), [(OperationalError, 503), (ZeroDivisionError, 500)]
+    )
+    def test_a_failure_in_a_middleware_gets_the_same_pages(self, error, status):
+        """Sessions and sign-ins are looked up before any view runs."""
+        client = Client(raise_request_exception=False)
+        with mock.patch(
+            "django.contrib.sessions.middleware.SessionMiddleware.process_request",
+            side_effect=error("gone"),
+        ):
+            response = client.get("/")
+        assert response.status_code == status
+        if status == 503:
+            assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
 
     def test_healthz_names_the_database(self, client):
         with database_down():

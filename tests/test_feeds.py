@@ -116,7 +116,8 @@ class TestLatestRss:
         for i in range(n):
             make_article(n_authors=2, n_topics=2, hero=i == 0)
         # stories; their authors; their topics
-        with django_assert_max_num_queries(3):
+        # +1 on a cold cache: when the next scheduled story goes live.
+        with django_assert_max_num_queries(4):
             _, items = rss_items(client, "/feeds/latest/")
         assert len(items) == n
 
@@ -198,7 +199,8 @@ class TestPerEntityFeeds:
             f"/shows/{show.slug}/feed/",
         ):
             # the topic, writer or show; stories; their authors; their topics
-            with django_assert_max_num_queries(4):
+            # +1 on a cold cache: when the next scheduled story goes live.
+            with django_assert_max_num_queries(5):
                 _, items = rss_items(client, url)
             assert len(items) == n
 

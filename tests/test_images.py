@@ -826,3 +826,87 @@ class TestDemoImage:
         assert (first.width, first.height) == (800, 450)
         assert first.rendition_set("16:9", "webp")
         assert first.file.name.startswith("images/")
+
+
+# --- Colour profiles ------------------------------------------------------------
+
+
+def swapped_primaries_profile():
+    """An RGB ICC profile, built from Pillow's sRGB one, whose red primary is sRGB's
+    blue and whose blue is sRGB's red: a picture tagged with it that stores pure
+    red *is* blue. Unmistakable if a profile is ignored instead of applied."""
+    from PIL import ImageCms
+
+    data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    (count,) = struct.unpack_from(">I", data, 128)
+    entries = {}
+    for i in range(count):
+        signature, offset, size = struct.unpack_from(">4sII", data, 132 + 12 * i)
+        entries[signature] = (132 + 12 * i, offset, size)
+    (red_at, *red), (blue_at, *blue) = entries[b"rXYZ"], entries[b"bXYZ"]
+    struct.pack_into(">4sII", data, red_at, b"rXYZ", *blue)
+    struct.pack_into(">4sII", data, blue_at, b"bXYZ", *red)
+    return bytes(data)
+
+
+class TestColourProfiles:
+    """Pictures are stored and rendered in sRGB with no ICC profile: pixels are
+    converted once at intake, so every browser and mail client shows the colours the
+    uploader saw, and no profile bytes travel with every rendition."""
+
+    @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+    def test_the_master_is_converted_to_srgb_and_untagged(self, fmt):
+        data = picture_bytes(
+            fmt, colour=(255, 0, 0), icc_profile=swapped_primaries_profile()
+        )
+        clean = processing.prepare_upload(upload(data))
+        stored = PILImage.open(clean.content)
+        assert "icc_profile" not in stored.info
+        assert near(stored.getpixel((5, 5)), (0, 0, 255))  # what the profile meant
+
+    def test_every_rendition_is_srgb_without_a_profile(self):
+        data = picture_bytes(
+            "JPEG",
+            size=(600, 400),
+            colour=(255, 0, 0),
+            icc_profile=swapped_primaries_profile(),
+        )
+        image = make_image(data)
+        names = rendition_names(image.renditions)
+        assert names
+        for name in names:
+            rendition = open_stored(name)
+            assert "icc_profile" not in rendition.info, name
+            assert near(rendition.getpixel((5, 5)), (0, 0, 255)), name
+
+    def test_an_old_master_with_a_profile_gets_converted_renditions(self):
+        """Masters stored before intake converted them still carry their profile;
+        their renditions are made from the converted pixels."""
+        data = picture_bytes(
+            "JPEG", colour=(255, 0, 0), icc_profile=swapped_primaries_profile()
+        )
+        image = make_image()
+        image.file.save("old-master.jpg", io.BytesIO(data), save=False)
+        image.save()
+        for name in rendition_names(image.renditions):
+            rendition = open_stored(name)
+            assert "icc_profile" not in rendition.info
+            assert near(rendition.getpixel((5, 5)), (0, 0, 255))
+
+    def test_transparency_survives_the_conversion(self):
+        data = picture_bytes(
+            "PNG",
+            mode="RGBA",
+            colour=(255, 0, 0, 0),
+            icc_profile=swapped_primaries_profile(),
+        )
+        stored = PILImage.open(processing.prepare_upload(upload(data)).content)
+        assert stored.mode == "RGBA"
+        assert stored.getpixel((5, 5))[3] == 0
+        assert "icc_profile" not in stored.info
+
+    def test_a_broken_profile_is_dropped_not_a_crash(self):
+        data = picture_bytes("JPEG", colour=RED, icc_profile=b"not a profile" * 20)
+        stored = PILImage.open(processing.prepare_upload(upload(data)).content)
+        assert "icc_profile" not in stored.info
+        assert near(stored.getpixel((5, 5)), RED)

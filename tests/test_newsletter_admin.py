@@ -295,3 +295,83 @@ class TestIssueAdmin:
         assert 'name="subject"' not in page.text
         assert 'name="issuestory_set-0-article"' not in page.text
         assert "Send to subscribers" not in page.text
+
+
+class TestStoriesNoLongerLive:
+    """An issue composed with a story that is later unpublished (and perhaps
+    rewritten) must not mail it; the desk sees what was left out."""
+
+    @pytest.fixture
+    def issue(self):
+        live, pulled = make_article(1), make_article(2)
+        issue = make_issue([live, pulled])
+        pulled.status = "draft"
+        pulled.headline = "Rewritten while off the site"
+        pulled.save()
+        return issue
+
+    def test_the_digest_mails_only_stories_live_at_send_time(self, editor, issue):
+        make_subscribers(2)
+        editor.post(reverse("admin:newsletter_send", args=[issue.pk]))
+        assert len(mail.outbox) == 2
+        for message in mail.outbox:
+            assert "Story number 1" in message.body
+            assert "Rewritten" not in message.body
+            assert "story-2" not in message.alternatives[0].content
+
+    def test_a_story_scheduled_for_later_is_not_mailed_either(self, editor):
+        make_subscribers(1)
+        later = make_article(3, days_ago=-1)
+        issue = make_issue([make_article(1), later])
+        editor.post(reverse("admin:newsletter_send", args=[issue.pk]))
+        [message] = mail.outbox
+        assert "Story number 3" not in message.body
+
+    def test_issue_and_send_pages_name_the_stories_left_out(self, editor, issue):
+        for url in (
+            reverse("admin:newsletter_issue_change", args=[issue.pk]),
+            reverse("admin:newsletter_send", args=[issue.pk]),
+        ):
+            page = editor.get(url)
+            assert page.status_code == 200
+            assert "Left out of the mail" in page.text
+            assert "Rewritten while off the site" in page.text
+            assert "(draft)" in page.text
+
+    def test_nothing_is_sent_when_no_story_is_live(self, editor):
+        make_subscribers(2)
+        article = make_article(1)
+        issue = make_issue([article])
+        article.status = "draft"
+        article.save()
+        response = editor.post(
+            reverse("admin:newsletter_send", args=[issue.pk]), follow=True
+        )
+        assert "Add at least one live story" in response.text
+        assert not mail.outbox
+
+    def test_the_command_mails_only_live_stories_and_names_the_rest(self, issue):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        make_subscribers(1)
+        out = StringIO()
+        call_command("send_newsletter", "--issue", str(issue.pk), stdout=out)
+        assert "Left out, not live now: Rewritten while off the site" in out.getvalue()
+        [message] = mail.outbox
+        assert "Story number 1" in message.body
+        assert "Rewritten" not in message.body
+
+    def test_the_command_refuses_an_issue_with_no_live_story(self):
+        from django.core.management import CommandError, call_command
+
+        make_subscribers(1)
+        article = make_article(1)
+        issue = make_issue([article])
+        article.status = "draft"
+        article.save()
+        with pytest.raises(CommandError, match="None of issue"):
+            call_command("send_newsletter", "--issue", str(issue.pk))
+        assert not mail.outbox
+        assert Issue.objects.get().status == "draft"

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
-from articles.roles import EDITOR, WRITER, sync_roles
+from core.roles import EDITOR, WRITER, sync_roles
 from shows.models import Show
 
 pytestmark = pytest.mark.django_db

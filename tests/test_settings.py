@@ -129,6 +129,14 @@ def test_database_url_switches_to_postgres_with_persistent_checked_connections()
     assert db["CONN_MAX_AGE"] > 0 and db["CONN_HEALTH_CHECKS"] is True
 
 
+def test_worker_processes_without_redis_share_a_file_cache(tmp_path):
+    """Gunicorn's workers must see one another's purges and counts: without Redis
+    and with DEBUG off, the cache is a folder they share, not each one's memory."""
+    s = settings_json(["CACHES"], {**PROD, "CACHE_DIR": str(tmp_path)})
+    assert s["CACHES"]["default"]["BACKEND"].endswith("FileBasedCache")
+    assert s["CACHES"]["default"]["LOCATION"] == str(tmp_path)
+
+
 def test_redis_url_moves_cache_and_sessions_to_redis():
     s = settings_json(
         ["CACHES", "SESSION_ENGINE"],

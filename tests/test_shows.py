@@ -1,6 +1,5 @@
 """Shows, seasons, people, cast and ratings: models, pages, filters, admin."""
 
-import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,7 +9,6 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from articles.models import Article
 from images.models import Image
 from shows.demo import seed
 from shows.models import (
@@ -132,7 +130,7 @@ class TestShowCard:
             Rating.objects.create(show=show, source="Critics", score=80 + i)
         with django_assert_num_queries(2):
             html = "".join(
-                render_to_string("shows/partials/show_card.html", {"show": show})
+                render_to_string("partials/show_card.html", {"show": show})
                 for show in Show.objects.for_cards()
             )
         assert html.count("show-card__title") == n
@@ -382,7 +380,8 @@ class TestShowList:
             show = make_show(f"Show {i}", network=netflix)
             Rating.objects.create(show=show, source="Critics", score=90)
         # count, shows, ratings, the filter form's networks, the header's topics
-        with django_assert_max_num_queries(5):
+        # +1 on a cold cache: when the next scheduled story goes live.
+        with django_assert_max_num_queries(6):
             response = client.get("/shows/")
         assert len(response.context["shows"]) == n
 
@@ -442,7 +441,8 @@ class TestShowDetail:
         show.save()
         # show, genres, seasons, credits, credit seasons, ratings; stories, their
         # authors and topics (Article.for_cards); the header's topics
-        with django_assert_max_num_queries(10):
+        # +1 on a cold cache: when the next scheduled story goes live.
+        with django_assert_max_num_queries(11):
             response = client.get(show.get_absolute_url())
         assert len(response.context["show"].cast) == n
         assert len(response.context["stories"]) == n
@@ -490,7 +490,8 @@ class TestPersonDetail:
             make_article(i, shows=[show], people=[person])
         # person, credits with shows, credit seasons; stories, their authors and
         # topics (Article.for_cards); the header's topics
-        with django_assert_max_num_queries(7):
+        # +1 on a cold cache: when the next scheduled story goes live.
+        with django_assert_max_num_queries(8):
             response = client.get(person.get_absolute_url())
         assert response.text.count("Plays Part") == n
         assert len(response.context["stories"]) == n
@@ -728,56 +729,3 @@ class TestPermissions:
         assert "seasons-TOTAL_FORMS" in change.text
         delete = client.get(f"/admin/shows/show/{show.pk}/delete/")
         assert delete.status_code == delete_status
-
-
-class TestArticlePeopleField:
-    """The article form picks the people a story mentions (Person.articles)."""
-
-    @pytest.fixture
-    def form_class(self):
-        from django import forms
-
-        from shows.forms import ArticlePeopleFormMixin
-
-        class ArticleForm(ArticlePeopleFormMixin, forms.ModelForm):
-            class Meta:
-                model = Article
-                fields = ["headline"]
-
-        return ArticleForm
-
-    @pytest.mark.parametrize("commit", [True, False])
-    def test_saves_the_people(self, form_class, commit):
-        article = make_article(1)
-        joe, kit = make_person("Joe Locke"), make_person("Kit Connor")
-        joe.articles.add(article)
-        form = form_class({"headline": "New", "people": [kit.pk]}, instance=article)
-        assert form.initial["people"] == [joe]
-        assert form.is_valid(), form.errors
-        saved = form.save(commit=commit)
-        if not commit:
-            saved.save()
-            form.save_m2m()
-        assert list(saved.people.all()) == [kit]
-
-    def test_unknown_person_is_a_form_error(self, form_class):
-        form = form_class({"headline": "New", "people": ["999"]})
-        assert not form.is_valid()
-        assert "people" in form.errors
-
-    def test_widget_autocompletes_from_the_person_admin(self, admin_client, form_class):
-        make_person("Joe Locke")
-        html = str(form_class()["people"])
-        params = dict(
-            re.findall(r'data-(app-label|model-name|field-name)="([^"]+)"', html)
-        )
-        response = admin_client.get(
-            "/admin/autocomplete/",
-            {
-                "app_label": params["app-label"],
-                "model_name": params["model-name"],
-                "field_name": params["field-name"],
-                "term": "joe",
-            },
-        )
-        assert [r["text"] for r in response.json()["results"]] == ["Joe Locke"]

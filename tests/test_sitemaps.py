@@ -85,7 +85,8 @@ class TestIndex:
             make_show()
             make_person()
         # articles' latest change, then a count per section
-        with django_assert_max_num_queries(6):
+        # +1 on a cold cache: when the next scheduled story goes live.
+        with django_assert_max_num_queries(7):
             parse(client.get("/sitemap.xml"))
 
 
@@ -144,7 +145,8 @@ class TestSections:
     def test_query_count_is_fixed(self, client, n, django_assert_max_num_queries):
         for _ in range(n):
             make_article(topics=[make_topic()], n_authors=2)
-        with django_assert_max_num_queries(2):  # count, rows
+        # +1 on a cold cache: when the next scheduled story goes live.
+        with django_assert_max_num_queries(3):  # count, rows
             root = parse(client.get("/sitemap-articles.xml"))
         assert len(root.findall(f"{SITEMAP}url")) == n
 
@@ -180,10 +182,11 @@ class TestNewsSitemap:
         assert parse(client.get("/sitemap-news.xml")).findall(f"{SITEMAP}url") == []
 
     @pytest.mark.parametrize("n", [1, 20])
-    def test_one_query(self, client, n, django_assert_num_queries):
+    def test_one_query_for_the_stories(self, client, n, django_assert_num_queries):
         for _ in range(n):
             make_article(n_topics=1)
-        with django_assert_num_queries(1):
+        # +1 on a cold cache: when the next scheduled story goes live.
+        with django_assert_num_queries(2):
             root = parse(client.get("/sitemap-news.xml"))
         assert len(root.findall(f"{SITEMAP}url")) == n
 

@@ -76,7 +76,8 @@ class TestTopicIndex:
     def test_query_count_is_fixed(self, client, n, django_assert_max_num_queries):
         for _ in range(n):
             make_article(n_topics=1, n_authors=0)
-        with django_assert_max_num_queries(3):
+        # +1 on a cold cache: when the next scheduled story goes live.
+        with django_assert_max_num_queries(4):
             response = client.get("/topics/")
         assert response.content.decode().count('class="topic-index__item"') == n
 
@@ -132,7 +133,8 @@ class TestTopicPage:
         topic = make_topic("Counted")
         for _ in range(n):
             make_article(topics=[topic], n_authors=3, n_topics=2, hero=n == 1)
-        with django_assert_max_num_queries(6):
+        # +1 on a cold cache: when the next scheduled story goes live.
+        with django_assert_max_num_queries(7):
             response = client.get(topic.get_absolute_url())
         assert response.text.count('class="card"') == n
 

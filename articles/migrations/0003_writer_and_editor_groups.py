@@ -9,7 +9,7 @@ from django.db import migrations
 
 
 def create_roles(apps, schema_editor):
-    from articles.roles import sync_roles
+    from core.roles import sync_roles
 
     sync_roles(
         using=schema_editor.connection.alias,

@@ -1,16 +1,10 @@
 from urllib.parse import quote, urlencode
 
 from django import template
-from django.conf import settings
+
+from core.links import absolute
 
 register = template.Library()
-
-
-@register.filter
-def absolute(url):
-    """An absolute URL for feeds, shares and Open Graph (media may be on a CDN)."""
-    url = str(url or "")
-    return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
 
 
 @register.inclusion_tag("articles/partials/share_links.html")

@@ -11,6 +11,6 @@ def newsletter_signup(placement="inline"):
 
     `placement` keeps element ids unique when the form appears twice on a page and
     records where readers sign up. Rendering runs no query and adds no CSRF token or
-    cookie, so the page around it stays cacheable (see newsroom.security).
+    cookie, so the page around it stays cacheable (see core.security).
     """
     return {"form": SignupForm(placement=placement)}

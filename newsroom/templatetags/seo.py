@@ -10,7 +10,8 @@ from django import template
 from django.conf import settings
 from django.utils.translation import to_locale
 
-from articles.templatetags.stories import absolute
+from core.links import absolute
+from images.processing import SHARE_WIDTH
 from newsroom import seo
 
 register = template.Library()
@@ -55,13 +56,13 @@ def social_meta(
     data = {
         "site_name": settings.SITE_NAME,
         "title": title or settings.SITE_NAME,
-        "description": description or seo.SITE_DESCRIPTION,
+        "description": description or settings.SITE_DESCRIPTION,
         "url": absolute(request.path if request else "/"),
         "type": type,
         "locale": to_locale(settings.LANGUAGE_CODE),
     }
     if image is not None:
-        url, width, height = image.rendition(seo.SHARE_WIDTH, shape=shape, fmt="jpeg")
+        url, width, height = image.rendition(SHARE_WIDTH, shape=shape, fmt="jpeg")
         data.update(
             image_url=absolute(url),
             image_width=width,

@@ -1,7 +1,7 @@
 """What a page costs to load, and that it never calls another host.
 
-The budget (issue 7): HTML, CSS and JS together under 100 KB gzip-compressed, pictures
-aside, on the home page and an article of the demo newsroom.
+The budget (README, Browser tests): HTML, CSS and JS together under 100 KB
+gzip-compressed, pictures aside, on the home page and an article of the demo newsroom.
 """
 
 import pytest

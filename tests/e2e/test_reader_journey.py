@@ -1,7 +1,8 @@
 """A reader's way through the demo newsroom: home, article, topic, show, person, writer.
 
-Links are found by their SPEC URL shapes, not by markup, so the journey holds while
-templates change. Every page on the way passes ``check_page`` and leaves a screenshot.
+Links are found by the shapes of the reader URLs (README), not by markup, so the
+journey holds while templates change. Every page on the way passes ``check_page``
+and leaves a screenshot.
 """
 
 import pytest

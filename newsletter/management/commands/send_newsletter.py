@@ -47,6 +47,14 @@ class Command(BaseCommand):
         issue, articles = self._pick(pk, subject)
         if issue is None:
             return
+        if issue.pk:
+            # Only stories live now are mailed (Issue.articles_for_mail()).
+            for article in issue.left_out():
+                self.stdout.write(f"Left out, not live now: {article.headline}")
+            if not articles:
+                raise CommandError(
+                    f"None of issue {issue.pk}'s stories is live now; nothing to send."
+                )
         if dry_run:
             recipients = Subscriber.objects.confirmed().count()
             if issue.pk:

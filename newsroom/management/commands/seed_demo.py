@@ -4,7 +4,6 @@ The facts come from the two seed reports in the project brief; every sentence he
 written anew. Pictures are drawn locally (images.demo), so nothing is downloaded.
 """
 
-import importlib.util
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,12 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, Byline, Status, Topic
-from articles.roles import EDITOR, WRITER, sync_roles
 from authors.models import Author
+from core.roles import EDITOR, WRITER, sync_roles
 from images.demo import demo_image
+from shows import demo as shows_demo
 
-# A YouTube link alone on its line becomes a click-to-load embed (articles.embeds).
-TRAILER_URL = "https://www.youtube.com/watch?v=3_qx_fDDtjc"
+# A YouTube link alone on its line becomes a click-to-load embed (core.embeds).
 
 TOPICS = {
     "netflix": (
@@ -209,12 +208,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("The demo newsroom is ready."))
 
     def _show(self):
-        if importlib.util.find_spec("shows.demo") is None:
-            self.stdout.write("shows.demo is not there yet: stories have no show.")
-            return None
-        from shows import demo
-
-        show = demo.seed()["heartstopper"]
+        show = shows_demo.seed()["heartstopper"]
         self.stdout.write(f"Show: {show.title}")
         return show
 
@@ -269,7 +263,9 @@ class Command(BaseCommand):
                 colours=spec["hero"]["colours"],
             )
         status = spec.get("status", Status.PUBLISHED)
-        body = spec["body"].format(trailer=TRAILER_URL, inline_picture=inline_picture)
+        body = spec["body"].format(
+            trailer=shows_demo.TRAILER_URL, inline_picture=inline_picture
+        )
         article = Article.objects.create(
             slug=spec["slug"],
             headline=spec["headline"],

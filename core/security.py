@@ -73,7 +73,7 @@ def same_origin_post(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in SAFE_METHODS and not is_same_origin(request):
-            return render(request, "newsletter/cross_site.html", status=403)
+            return render(request, "cross_site.html", status=403)
         return view(request, *args, **kwargs)
 
     return csrf_exempt(wrapper)

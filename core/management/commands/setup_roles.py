@@ -1,12 +1,12 @@
 from django.core.management.base import BaseCommand
 
-from articles.roles import sync_roles
+from core.roles import sync_roles
 
 
 class Command(BaseCommand):
     help = (
-        "Create the Writer and Editor groups and set their permissions (SPEC, 'Who "
-        "may do what'). Safe to run again; every migrate runs it too."
+        "Create the Writer and Editor groups and set their permissions (README, "
+        "'Workflow'). Safe to run again; every migrate runs it too."
     )
 
     def add_arguments(self, parser):

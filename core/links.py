@@ -1,3 +1,6 @@
+"""Links that leave the page: absolute addresses and public profile links."""
+
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +17,15 @@ class PublicLinksMixin:
             ("X", self.x),
         ]
         return [(label, url) for label, url in candidates if url]
+
+
+def absolute(url):
+    """An absolute address on the site (SITE_URL) for a path; full URLs as they are.
+
+    For feeds, shares, Open Graph and mail, which leave the site; media already on a
+    CDN keep their own host.
+    """
+    url = str(url or "")
+    if url.startswith(("http://", "https://")):
+        return url
+    return settings.SITE_URL + url

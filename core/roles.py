@@ -1,4 +1,4 @@
-"""The Writer and Editor groups and their permissions (SPEC, "Who may do what").
+"""The Writer and Editor groups, their permissions, and who counts as an editor.
 
 Permissions are looked up by app label when the roles are synced, so models that other
 apps add later are covered: `setup_roles` and every `migrate` (post_migrate) sync them.
@@ -10,6 +10,8 @@ from django.db import transaction
 
 WRITER = "Writer"
 EDITOR = "Editor"
+# Editors are those who may publish; every "is this an editor?" check asks this.
+PUBLISH_PERMISSION = "articles.publish_article"
 
 ALL = "*"
 EVERY_MODEL = "*"
@@ -83,4 +85,5 @@ def sync_roles_after_migrate(sender, app_config=None, using="default", **kwargs)
 
 
 def is_editor(user):
-    return user.has_perm("articles.publish_article")
+    """Editors publish, and do everything else on content; writers do not."""
+    return user.has_perm(PUBLISH_PERMISSION)
