@@ -162,24 +162,27 @@ class Ledger:
         self.in_flight = None
         self.outcome = None  # (ok, error) of the mail in flight, once known
         self.sent = self.failed = 0
+        self.db = connections[Delivery.objects.db]
+        self.sql = _take_sql(self.db)
+        self.cursor = None  # one for the batch, opened by the first take()
 
     def take(self, pk):
         previous = self.in_flight if self.outcome is not None else None
         status, error = self._settled_values()
-        db = connections[Delivery.objects.db]
-        now = db.ops.adapt_datetimefield_value(timezone.now())
-        with db.cursor() as cursor:
-            cursor.execute(
-                _take_sql(db),
-                [
-                    *(previous, status, CLAIMED),
-                    *(previous, now),
-                    *(previous, error),
-                    *(self.issue.pk, self.run),
-                    *(previous, pk, QUEUED),
-                ],
-            )
-            taken = cursor.rowcount - (previous is not None)
+        now = self.db.ops.adapt_datetimefield_value(timezone.now())
+        if self.cursor is None:
+            self.cursor = self.db.cursor()
+        self.cursor.execute(
+            self.sql,
+            [
+                *(previous, status, CLAIMED),
+                *(previous, now),
+                *(previous, error),
+                *(self.issue.pk, self.run),
+                *(previous, pk, QUEUED),
+            ],
+        )
+        taken = self.cursor.rowcount - (previous is not None)
         self._count()
         self.in_flight, self.outcome = (pk, None) if taken else (None, None)
         return bool(taken)
@@ -195,6 +198,9 @@ class Ledger:
 
     def close(self):
         """Write the last outcome and release the claims never tried."""
+        if self.cursor is not None:
+            self.cursor.close()
+            self.cursor = None
         if self.in_flight is not None and self.outcome is not None:
             status, error = self._settled_values()
             self._mine().filter(subscriber_id=self.in_flight).update(
