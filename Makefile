@@ -13,7 +13,7 @@ PORT ?= 8000
 PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) python3; do \
 	if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v "$$c"; break; fi; done)
 
-.PHONY: help run test lint format check migrations-check collectstatic bench clean browser
+.PHONY: help run test lint format check migrations-check collectstatic bench clean browser varnish
 
 help:
 	@echo "make run      set up, load the demo newsroom and serve http://$(HOST):$(PORT)"
@@ -23,6 +23,7 @@ help:
 	@echo "make check    Django system checks and makemigrations --check"
 	@echo "make bench    run the benchmarks in bench/ (each prints its figures)"
 	@echo "make browser  install Debian's Chromium for the browser tests (apt-get)"
+	@echo "make varnish  install Debian's Varnish and its xkey vmod for tests/test_varnish.py"
 
 $(VENV)/.base: requirements.txt
 	@if [ -z "$(PYTHON)" ]; then \
@@ -80,6 +81,15 @@ browser:
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null && \
 		echo "Installed $$(/usr/bin/chromium --version)"; fi
+
+# tests/test_varnish.py and bench/freshness_bench.py run a real varnishd with the xkey
+# vmod (Debian's varnish-modules). Installs only when either is missing.
+varnish:
+	@if [ -x /usr/sbin/varnishd ] && ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1; then \
+		echo "Varnish is installed: $$(/usr/sbin/varnishd -V 2>&1 | head -1)"; else \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish varnish-modules >/dev/null && \
+		echo "Installed $$(/usr/sbin/varnishd -V 2>&1 | head -1)"; fi
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

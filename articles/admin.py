@@ -151,6 +151,7 @@ class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
         "word_count",
         "reading_time",
         "first_published_at",
+        "announced_at",
         "revised_at",
         "created_by",
         "created_at",

@@ -5,4 +5,5 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from articles import signals  # noqa: F401  (signals connect on import)
+        # Signal receivers connect on import.
+        from articles import pings, publication, signals  # noqa: F401

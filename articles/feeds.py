@@ -44,10 +44,24 @@ class StoriesRss(MediaContentMixin, Rss201rev2Feed):
     def rss_attributes(self):
         return {**super().rss_attributes(), "xmlns:media": MEDIA_RSS}
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)  # with <atom:link rel="self">
+        if settings.WEBSUB_HUB_URL:
+            # WebSub: subscribers learn where to subscribe (articles.pings).
+            hub = {"rel": "hub", "href": settings.WEBSUB_HUB_URL}
+            handler.addQuickElement("atom:link", None, hub)
+
 
 class StoriesAtom(MediaContentMixin, Atom1Feed):
     def root_attributes(self):
         return {**super().root_attributes(), "xmlns:media": MEDIA_RSS}
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)  # with <link rel="self">
+        if settings.WEBSUB_HUB_URL:
+            handler.addQuickElement(
+                "link", "", {"rel": "hub", "href": settings.WEBSUB_HUB_URL}
+            )
 
 
 class StoryFeed(Feed):

@@ -11,6 +11,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Prefetch,
+    Q,
     Subquery,
     Sum,
     Value,
@@ -18,6 +19,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -149,7 +151,36 @@ def prefetch_for_cards(articles):
     prefetch_related_objects(list(articles), *card_prefetches())
 
 
+# Sent after a queryset update() changed the status or publish time of stories.
+publishing_updated = Signal()
+
+
+class AnnouncementField(models.DateTimeField):
+    """When a story was announced as live (articles.publication); written only there.
+
+    A save writes back what the database holds (`SET col = col`), so a copy of a story
+    loaded before it was announced can never clear the mark and announce it twice.
+    """
+
+    def pre_save(self, model_instance, add):
+        if add:
+            return super().pre_save(model_instance, add)
+        return F(self.attname)
+
+
 class ArticleQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Says so when it changed stories' status or publish time (save() sends
+        post_save; an update() nothing): articles.publication announces them."""
+        rows = super().update(**kwargs)
+        if rows and {"status", "publish_at"} & kwargs.keys():
+            publishing_updated.send(sender=Article)
+        return rows
+
+    def unannounced(self):
+        """Live stories that have not been announced yet (articles.publication)."""
+        return self.published().filter(announced_at__isnull=True)
+
     def published(self):
         """Articles a reader may see: published, and their publish time has come."""
         return self.filter(live())
@@ -374,6 +405,16 @@ class Article(models.Model):
     first_published_at = models.DateTimeField(
         _("first published"), null=True, blank=True, editable=False
     )
+    announced_at = AnnouncementField(
+        _("announced"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the story was announced as live (reminders, search engines); "
+            "never twice, even if it is rescheduled or published again."
+        ),
+    )
     revised_at = models.DateTimeField(
         _("last updated"),
         null=True,
@@ -437,6 +478,12 @@ class Article(models.Model):
         get_latest_by = "publish_at"
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="article_pub_idx"),
+            # Only the stories not yet announced: the due-story check reads just these.
+            models.Index(
+                fields=["publish_at"],
+                condition=Q(announced_at__isnull=True),
+                name="article_unannounced_idx",
+            ),
             # Created on PostgreSQL only (see the migration).
             GinIndex(fields=["search_vector"], name="article_search_idx"),
         ]

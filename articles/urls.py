@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from articles import feeds, sitemaps, views
 
@@ -17,4 +17,7 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.index, name="sitemap"),
     path("sitemap-news.xml", sitemaps.news, name="sitemap_news"),
     path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap_section"),
+    re_path(
+        r"^(?P<key>[A-Za-z0-9-]{8,128})\.txt$", views.indexnow_key, name="indexnow_key"
+    ),
 ]

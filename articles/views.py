@@ -76,6 +76,14 @@ def count_read(request, pk):
     return HttpResponse(status=204)
 
 
+def indexnow_key(request, key):
+    """/<INDEXNOW_KEY>.txt: search engines read the key here to trust our pings."""
+    if not settings.INDEXNOW_KEY or key != settings.INDEXNOW_KEY:
+        raise Http404("No such file.")
+    response = HttpResponse(key, content_type="text/plain; charset=utf-8")
+    return cacheable(response)
+
+
 def article_preview(request, token):
     """A draft through a signed link, for reviewers without an account."""
     try:

@@ -33,6 +33,9 @@ ROLES = {
         ("images", EVERY_MODEL): ALL,
         ("shows", EVERY_MODEL): ALL,
         ("newsletter", EVERY_MODEL): ALL,
+        # Story reminders: who follows what and what was sent; subscriptions come
+        # from browsers, so editors may remove one but never add or change it.
+        ("reminders", EVERY_MODEL): {"view", "delete"},
     },
 }
 

@@ -5,7 +5,9 @@ media, tasks run immediately). Setting DATABASE_URL, REDIS_URL, EMAIL_URL or
 AWS_STORAGE_BUCKET_NAME switches to the shared services that several app servers use.
 """
 
+import re
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
     "shows",
     "articles",
     "newsletter",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +90,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Only requests the page cache did not answer look for due stories.
+    "articles.publication.AnnounceDueStoriesMiddleware",
     "newsroom.twofactor.SecondFactorMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -111,6 +116,14 @@ PAGE_CACHE_QUERY_PARAMS = {
 }
 # Called with the tags to purge when content changes (e.g. core.varnish.purge_tags).
 CACHE_TAG_PURGERS = env.list("CACHE_TAG_PURGERS", default=[])
+
+# Varnish in front (core/varnish.py, `manage.py varnish_vcl`): the servers the app
+# purges by cache tag, as base URLs (http://10.0.0.5:6081), and the addresses the
+# generated VCL accepts purges from (addresses or networks such as 10.0.0.0/24).
+VARNISH_URLS = env.list("VARNISH_URLS", default=[])
+VARNISH_PURGE_FROM = env.list("VARNISH_PURGE_FROM", default=["127.0.0.1", "::1"])
+if VARNISH_URLS and "core.varnish.purge_tags" not in CACHE_TAG_PURGERS:
+    CACHE_TAG_PURGERS.append("core.varnish.purge_tags")
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
@@ -363,6 +376,36 @@ ARTICLE_BODY_MAX_BYTES = env.int("ARTICLE_BODY_MAX_BYTES", default=1_000_000)
 # endpoint itself (0: only by the command). Beacons per client address are limited.
 READS_FLUSH_SECONDS = env.int("READS_FLUSH_SECONDS", default=300)
 READS_RATE_PER_IP = env("READS_RATE_PER_IP", default="60/m")
+
+# --- Going live: reminders and search engines --------------------------------------
+# Scheduled stories are noticed by requests the page cache does not answer, at most
+# once in this many seconds across all app servers (articles.publication).
+STORY_ANNOUNCE_SECONDS = env.int("STORY_ANNOUNCE_SECONDS", default=30)
+# Search engines hear of new and changed stories at once (articles.pings); nothing is
+# sent while these are unset.
+INDEXNOW_KEY = env("INDEXNOW_KEY", default="")
+if INDEXNOW_KEY and not re.fullmatch(r"[A-Za-z0-9-]{8,128}", INDEXNOW_KEY):
+    raise ImproperlyConfigured(
+        "INDEXNOW_KEY must be 8 to 128 letters, digits or dashes."
+    )
+INDEXNOW_ENDPOINT = env(
+    "INDEXNOW_ENDPOINT", default="https://api.indexnow.org/indexnow"
+)
+WEBSUB_HUB_URL = env("WEBSUB_HUB_URL", default="")
+# Story reminders (reminders/): Web Push with these VAPID keys (`manage.py
+# vapid_keys` makes a pair; with DEBUG on and none set, a local pair is made and kept
+# in .vapid-keys.json). Unset without DEBUG: the reminders control is not shown.
+VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env(
+    "VAPID_SUBJECT", default=f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}"
+)
+VAPID_DEV_KEYS_FILE = BASE_DIR / ".vapid-keys.json"
+# Push services subscriptions may point at, besides Google's, Mozilla's, Apple's and
+# Microsoft's (host names; ".example.com" also takes its subdomains).
+PUSH_SERVICE_HOSTS = env.list("PUSH_SERVICE_HOSTS", default=[])
+REMINDERS_SUBSCRIBE_RATE = env("REMINDERS_SUBSCRIBE_RATE", default="20/m")
+REMINDERS_PER_HOUR = env.int("REMINDERS_PER_HOUR", default=6)
 
 LOGGING = {
     "version": 1,

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("shows.urls")),
     path("", include("authors.urls")),
     path("newsletter/", include("newsletter.urls")),
+    path("", include("reminders.urls")),
 ]
 
 if media.serves_local_media():

@@ -30,3 +30,6 @@ if not os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests change content between requests; the page cache is tested on its own.
 CACHE_MIDDLEWARE_SECONDS = 0
+# Requests and tasks do not look for due stories (each test's first request would
+# spend queries on it); tests/test_publication.py turns it on where it is tested.
+STORY_ANNOUNCE_SECONDS = 0

@@ -104,6 +104,7 @@ class Command(BaseCommand):
             status=Status.PUBLISHED,
             publish_at=publish_at,
             first_published_at=publish_at,
+            announced_at=publish_at,  # back-catalogue: no reminders or pings
         )
 
     def _subscribers(self, total):
