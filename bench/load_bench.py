@@ -160,6 +160,7 @@ def main():
         help="scratch database: DROPPED and created again",
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/4")
+    parser.add_argument("--server-log", help="keep gunicorn's log in this file")
     parser.add_argument("--signup-rate", default="1000000/h", help="per-IP limit")
     args = parser.parse_args()
 
@@ -213,7 +214,8 @@ def main():
         run("seed_bulk", "--articles", str(args.articles), "--subscribers", "0")
         run("collectstatic", "--noinput", "-v0")
         targets = read_targets(args.database_url)
-        log = open(work / "gunicorn.log", "wb")  # noqa: SIM115 - closed with `work`
+        log_path = Path(args.server_log or work / "gunicorn.log")
+        log = open(log_path, "wb")  # noqa: SIM115 - the server writes it until the end
         server = subprocess.Popen(
             [
                 str(Path(sys.executable).with_name("gunicorn")),
@@ -240,7 +242,7 @@ def main():
         elapsed = asyncio.run(load.run())
         if report(load, elapsed, args):
             print("\nlast lines of the server log:")
-            print(b"\n".join((work / "gunicorn.log").read_bytes().splitlines()[-30:]))
+            print(b"\n".join(log_path.read_bytes().splitlines()[-30:]).decode())
         check_signups(args.database_url, load.signed_up)
         print(f"confirmation mails received by the SMTP sink: {Sink.messages}")
     finally:
