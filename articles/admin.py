@@ -3,10 +3,11 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -15,7 +16,17 @@ from reversion import register as reversion_register
 
 from articles import previews, services
 from articles.body import validate_size
-from articles.models import Article, Byline, Status, TaggedTopic, Topic
+from articles.models import (
+    Article,
+    Byline,
+    Correction,
+    GallerySlide,
+    Kind,
+    LiveUpdate,
+    Status,
+    TaggedTopic,
+    Topic,
+)
 from core.history import HistoryAdmin
 from core.links import absolute
 from core.publishing import scheduled
@@ -25,6 +36,8 @@ from core.relations import (
     RelationKeysAdminMixin,
 )
 from core.roles import is_editor
+from images.models import Image
+from shows.models import Show
 
 # Restoring a story brings back its byline and topics too.
 reversion_register(Byline)
@@ -71,15 +84,87 @@ class BylineInline(RelationKeysAdminMixin, admin.TabularInline):
     verbose_name_plural = _("byline (in order; lowest position first)")
 
 
+class PictureAutocomplete(AutocompleteSelectMultiple):
+    """Django's autocomplete widget looks the posted values up to show them again,
+    and a value that is not an id makes that query raise: leave such values out
+    (the form field has already refused them)."""
+
+    def optgroups(self, name, value, attr=None):
+        ids = [v for v in value if str(v).isdigit()]
+        return super().optgroups(name, ids, attr)
+
+
+class GallerySlideInline(RelationKeysAdminMixin, admin.TabularInline):
+    """A gallery's slides: reorder, recaption or delete them here (the move buttons
+    and dragging of static/articles/sortable-inline.js renumber the positions); add
+    pictures with the story form's "Add pictures" field, many at once. Each row shows
+    its picture read-only, so the list costs one query however long it is."""
+
+    model = GallerySlide
+    fields = ["thumbnail", "caption", "position"]
+    readonly_fields = ["thumbnail"]
+    extra = 0
+    classes = ["sortable-inline"]
+    verbose_name = _("slide")
+    verbose_name_plural = _("gallery slides (in order; lowest position first)")
+
+    class Media:
+        js = ["articles/sortable-inline.js"]
+        css = {"all": ["articles/sortable-inline.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("image")
+
+    def has_add_permission(self, request, obj=None):
+        return False  # through "Add pictures", which can add many at once
+
+    @admin.display(description=_("picture"))
+    def thumbnail(self, slide):
+        image = slide.image
+        return format_html(
+            '<img src="{}" alt="" width="80" height="45"> {}',
+            image.rendition_url(160, shape="16:9"),
+            image.caption or image.alt_text,
+        )
+
+
+class CorrectionInline(RelationKeysAdminMixin, admin.StackedInline):
+    """Editors add corrections (the Writer role may only view them)."""
+
+    model = Correction
+    fields = ["kind", "text", "published_at"]
+    extra = 0
+    verbose_name_plural = _("corrections and clarifications (shown to readers)")
+
+
 class ArticleAdminForm(forms.ModelForm):
-    """The story form."""
+    """The story form, plus, for galleries, pictures to add as slides."""
+
+    gallery_pictures = forms.ModelMultipleChoiceField(
+        queryset=Image.objects.all(),
+        required=False,
+        label=_("Add pictures"),
+        help_text=_(
+            "Pick any number from the picture library: they are added after the "
+            "gallery's last slide, in the order picked."
+        ),
+    )
 
     class Meta:
         model = Article
         fields = [
             "headline",
             "slug",
+            "kind",
             "standfirst",
+            "subject_show",
+            "subject_season",
+            "subject_episode",
+            "rating",
+            "verdict",
+            "safe_headline",
+            "safe_standfirst",
+            "spoilers_lift_at",
             "body",
             "hero_image",
             "hero_caption",
@@ -89,15 +174,67 @@ class ArticleAdminForm(forms.ModelForm):
             "status",
             "publish_at",
             "is_featured",
+            "coverage_start_at",
+            "coverage_end_at",
             "update_note",
             "seo_title",
             "seo_description",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "kind" in self.fields:
+            # A form sent without it (a script, an old tab) keeps the story's kind.
+            self.fields["kind"].required = False
+
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or self.instance.kind or Kind.NEWS
+
+    def clean(self):
+        """Coverage ends after it starts. A review or recap is listed on its show's
+        pages: the show it is about joins the story's shows."""
+        cleaned = super().clean()
+        start, end = cleaned.get("coverage_start_at"), cleaned.get("coverage_end_at")
+        if start and end and end < start:
+            self.add_error(
+                "coverage_end_at", _("Coverage cannot end before it starts.")
+            )
+        subject_show = next(
+            (
+                show
+                for show in (
+                    getattr(cleaned.get("subject_episode"), "season", None),
+                    cleaned.get("subject_season"),
+                    cleaned.get("subject_show"),
+                )
+                if show is not None
+            ),
+            None,
+        )
+        if subject_show is not None and not isinstance(subject_show, Show):
+            subject_show = subject_show.show
+        if subject_show is not None and "shows" in cleaned:
+            chosen = [show.pk for show in cleaned["shows"]]
+            cleaned["shows"] = Show.objects.filter(pk__in=[*chosen, subject_show.pk])
+        return cleaned
+
     def clean_body(self):
         body = self.cleaned_data.get("body")
         validate_size(body)
         return body
+
+    def clean_gallery_pictures(self):
+        """The chosen pictures in the order they were picked, not the library's."""
+        chosen = {
+            str(image.pk): image for image in self.cleaned_data["gallery_pictures"]
+        }
+        name = "gallery_pictures"
+        picked = self.fields[name].widget.value_from_datadict(
+            self.data, self.files, self.add_prefix(name)
+        )
+        # A form posted without the field at all (no picker on the page) picks none.
+        picked = picked or []
+        return [chosen[pk] for pk in dict.fromkeys(map(str, picked)) if pk in chosen]
 
 
 @admin.register(Article)
@@ -108,21 +245,32 @@ class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
     list_display = [
         "thumbnail",
         "headline",
+        "kind",
         "workflow_state",
         "byline",
         "publish_at",
         "is_featured",
     ]
     list_display_links = ["headline"]
-    list_filter = [WorkflowFilter, "authors", "topics", "is_featured"]
+    list_filter = [WorkflowFilter, "kind", "authors", "topics", "is_featured"]
     list_select_related = ["hero_image"]
     list_per_page = 50
     search_fields = ["headline", "standfirst", "authors__name"]
     search_help_text = _("Search headline, standfirst or author name.")
     date_hierarchy = "publish_at"
-    autocomplete_fields = ["hero_image", "shows", "people"]
+    autocomplete_fields = [
+        "hero_image",
+        "shows",
+        "people",
+        "subject_show",
+        "subject_season",
+        "subject_episode",
+    ]
     prepopulated_fields = {"slug": ["headline"]}
-    inlines = [BylineInline]
+
+    class Media:
+        css = {"all": ["css/admin-editor.css"]}
+
     actions = [
         "submit_for_review",
         "publish",
@@ -135,6 +283,12 @@ class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
         "headline",
         "slug",
         "standfirst",
+        "kind",
+        "rating",
+        "verdict",
+        "safe_headline",
+        "safe_standfirst",
+        "spoilers_lift_at",
         "body",
         "hero_image",
         "hero_caption",
@@ -162,8 +316,39 @@ class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
         publishing = [*self.publishing_fields, "update_note"]
         if obj is not None and request.user.has_perm(services.PREVIEW_PERMISSION):
             publishing.append("preview_link")
-        return [
-            (None, {"fields": ["headline", "slug", "standfirst", "body"]}),
+        fieldsets = [
+            (None, {"fields": ["headline", "slug", "kind", "standfirst", "body"]}),
+            (
+                _("Review or recap"),
+                {
+                    "classes": ["collapse"],
+                    "description": _(
+                        "A review names one thing (a show or film, a season or an "
+                        "episode) and gives stars and a verdict; a recap names its "
+                        "episode. Mark spoiler paragraphs in the body with the "
+                        "“Spoiler” style: readers see them folded away."
+                    ),
+                    "fields": [
+                        "subject_show",
+                        "subject_season",
+                        "subject_episode",
+                        "rating",
+                        "verdict",
+                    ],
+                },
+            ),
+            (
+                _("Spoilers"),
+                {
+                    "classes": ["collapse"],
+                    "fields": [
+                        "safe_headline",
+                        "safe_standfirst",
+                        "spoilers_lift_at",
+                        "spoilers_until",
+                    ],
+                },
+            ),
             (_("Hero picture"), {"fields": ["hero_image", "hero_caption"]}),
             (_("Topics, shows and people"), {"fields": ["topics", "shows", "people"]}),
             (_("Publishing"), {"fields": publishing}),
@@ -173,9 +358,49 @@ class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
             ),
             (_("Record"), {"classes": ["collapse"], "fields": self.record_fields}),
         ]
+        if obj is None or obj.is_live_blog:
+            fieldsets.insert(
+                1,
+                (
+                    _("Live coverage"),
+                    {
+                        "fields": ["coverage_start_at", "coverage_end_at"],
+                        "description": _(
+                            "For live blogs: post updates from the form at the top "
+                            "of this page once the story is saved."
+                        ),
+                    },
+                ),
+            )
+        # The read-only view cannot show a form-only field such as the picker.
+        editable = self.has_change_permission(request, obj)
+        if editable and obj is not None and obj.is_gallery:
+            fieldsets.insert(
+                1,
+                (
+                    _("Gallery"),
+                    {
+                        "fields": ["gallery_pictures"],
+                        "description": _(
+                            "The slides are listed below the story's other "
+                            "sections, in the order readers see them."
+                        ),
+                    },
+                ),
+            )
+        return fieldsets
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return [BylineInline]
+        return [
+            BylineInline,
+            *([GallerySlideInline] if obj.is_gallery else []),
+            CorrectionInline,
+        ]
 
     def get_readonly_fields(self, request, obj=None):
-        fields = [*self.record_fields, "preview_link"]
+        fields = [*self.record_fields, "spoilers_until", "preview_link"]
         if not is_editor(request.user):
             fields += self.publishing_fields
         return fields
@@ -187,6 +412,15 @@ class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
         if db_field.name == "topics":
             return self._topics_field(db_field, request)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if "gallery_pictures" in form.base_fields:
+            field = form.base_fields["gallery_pictures"]
+            field.widget = PictureAutocomplete(
+                GallerySlide._meta.get_field("image"), self.admin_site
+            )
+        return form
 
     def _topics_field(self, db_field, request):
         """Topics are taggit tags; pick them with the admin's autocomplete."""
@@ -283,10 +517,21 @@ class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
         if author is not None and not article.byline_set.exists():
             # A writer's new story carries their name unless they chose others.
             Byline.objects.create(article=article, author=author)
+        self._add_slides(article, form.cleaned_data.get("gallery_pictures") or [])
         if is_active():
             # Again, now that the byline and topics are saved: taggit adds its rows
             # without signals, so the version taken at save time has no topics.
             add_to_revision(article)
+
+    def _add_slides(self, article, pictures):
+        """The pictures picked in "Add pictures", after the last slide."""
+        shown = set(article.slides.values_list("image_id", flat=True))
+        last = article.slides.aggregate(last=Max("position"))["last"] or 0
+        new = [picture for picture in pictures if picture.pk not in shown]
+        GallerySlide.objects.bulk_create(
+            GallerySlide(article=article, image=picture, position=last + n)
+            for n, picture in enumerate(new, start=1)
+        )
 
     def render_change_form(self, request, context, add=False, change=False, **kwargs):
         obj = context.get("original")
@@ -294,7 +539,29 @@ class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
         context["can_submit_for_review"] = (
             obj is None or obj.status == Status.DRAFT
         ) and self.has_change_permission(request, obj)
+        if obj is not None and obj.is_live_blog:
+            self._live_blog_context(request, obj, context)
         return super().render_change_form(request, context, add, change, **kwargs)
+
+    live_updates_shown = 20
+
+    def _live_blog_context(self, request, article, context):
+        """The "post an update" form (for those who may post) and the updates."""
+        update_admin = self.admin_site.get_model_admin(LiveUpdate)
+        if services.can_post_update(article, request.user):
+            form_class = update_admin.get_form(
+                request, fields=LiveUpdateAdmin.quick_fields
+            )
+            # Own ids: the story's form on the same page has a body field too.
+            form = form_class(auto_id="id_update_%s")
+            context["live_update_form"] = form
+            context["media"] += form.media
+        updates = list(article.live_updates.for_page()[: self.live_updates_shown + 1])
+        context["live_updates"] = [
+            (update, services.can_edit_update(update, request.user))
+            for update in updates[: self.live_updates_shown]
+        ]
+        context["more_live_updates"] = len(updates) > self.live_updates_shown
 
     def changelist_view(self, request, extra_context=None):
         counts = Article.objects.aggregate(
@@ -449,3 +716,101 @@ class TopicAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("stories"), ordering="story_count")
     def story_count(self, obj):
         return obj.story_count
+
+
+class LiveUpdateForm(forms.ModelForm):
+    class Meta:
+        model = LiveUpdate
+        fields = ["article", "posted_at", "title", "body", "writers", "is_pinned"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "posted_at" in self.fields:
+            self.fields["posted_at"].required = False
+            self.fields["posted_at"].help_text = _("Empty means now.")
+
+    def clean_posted_at(self):
+        return self.cleaned_data.get("posted_at") or timezone.now()
+
+    def clean_body(self):
+        body = self.cleaned_data.get("body")
+        validate_size(body)  # the same limit as a story's body
+        return body
+
+
+@admin.register(LiveUpdate)
+class LiveUpdateAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
+    """Live-blog updates. Most are posted from the form at the top of the live
+    blog's own page (quick_fields, posted to this admin's add view)."""
+
+    form = LiveUpdateForm
+    quick_fields = ["title", "body", "is_pinned"]
+    list_display = ["__str__", "article", "posted_at", "by", "is_pinned"]
+    list_filter = ["is_pinned", ("article", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["article"]
+    search_fields = ["title", "body", "article__headline"]
+    search_help_text = _("Search update titles and words, or the live blog headline.")
+    # Plain selects: an autocomplete widget fails to re-render a garbage id
+    # posted to it, and the live blogs and writers to choose from are few.
+    date_hierarchy = "posted_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("writers")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["article"] if obj is not None else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if "article" in form.base_fields:
+            form.base_fields["article"].queryset = services.live_blogs_open_to(
+                request.user
+            )
+        return form
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("posted_at", timezone.now())
+        return initial
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or services.can_edit_update(obj, request.user)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.credit_poster(form.instance, request.user)
+
+    def _back_to_the_story(self, obj):
+        url = reverse("admin:articles_article_change", args=[obj.article_id])
+        return redirect(f"{url}#live-updates")
+
+    def response_post_save_add(self, request, obj):
+        return self._back_to_the_story(obj)
+
+    def response_post_save_change(self, request, obj):
+        return self._back_to_the_story(obj)
+
+    @admin.display(description=_("by"))
+    def by(self, obj):
+        return ", ".join(writer.name for writer in obj.writers.all())
+
+
+@admin.register(Correction)
+class CorrectionAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
+    """Every correction and clarification; editors add them on the story's page."""
+
+    list_display = ["__str__", "kind", "article", "published_at"]
+    list_filter = ["kind"]
+    list_select_related = ["article"]
+    search_fields = ["text", "article__headline"]
+    # A raw id rather than an autocomplete, whose widget fails to re-render a
+    # garbage id posted to it.
+    raw_id_fields = ["article"]
+    date_hierarchy = "published_at"

@@ -1,7 +1,8 @@
 """Article bodies: the writer's HTML made safe and ready to print, once, when saved.
 
 `render_body()` sanitises with nh3, turns a link on its own line into a click-to-load
-embed and a `[picture 12]` line into a credited picture from the library, and counts
+embed, a `[picture 12]` line into a credited picture from the library and each run of
+paragraphs marked "Spoiler" into one collapsed `<details class="spoiler">`, and counts
 the words. The result is stored on the article; the page prints it without work.
 """
 
@@ -15,7 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django_prose_editor.config import allowlist_from_extensions
 
@@ -32,7 +34,9 @@ BODY_EXTENSIONS = {
     "Blockquote": True,
     "NodeClass": {
         "cssClasses": {
-            "blockquote": [{"className": "pull-quote", "title": "Pull quote"}]
+            "blockquote": [{"className": "pull-quote", "title": "Pull quote"}],
+            # Marks a paragraph as a spoiler: readers see it collapsed.
+            "paragraph": [{"className": "spoiler", "title": "Spoiler"}],
         }
     },
     "HorizontalRule": True,
@@ -55,17 +59,30 @@ LINK_LINE = re.compile(
 )
 TAG = re.compile(r"<[^>]*>")
 WORD = re.compile(r"\w[\w'’-]*")
+PARAGRAPH_CLASS = re.compile(r'<p class="([^"]*)">')
+# A spoiler paragraph as sanitise() leaves it. A paragraph holds no other paragraph,
+# so the first </p> closes it. The same pattern works in PostgreSQL's regexp_replace
+# (articles.search), which takes spoilers out of search snippets there.
+SPOILER_PARAGRAPH = r'<p class="spoiler">.*?</p>'
+SPOILER_RUN = re.compile(rf"(?:{SPOILER_PARAGRAPH}\s*)+", re.DOTALL)
+SPOILER_BLOCK = re.compile(r'<details class="spoiler">.*?</details>', re.DOTALL)
 
 
 def _cleaner():
     config = allowlist_from_extensions(BODY_EXTENSIONS)
-    # The editor may mark a quote as a pull quote; no other class gets through.
+    # The editor may mark a quote as a pull quote and a paragraph as a spoiler; no
+    # other class gets through.
     config["attributes"]["blockquote"] = set()
-    config["allowed_classes"] = {"blockquote": {"pull-quote"}}
+    config["attributes"]["p"] = set()
+    config["allowed_classes"] = {"blockquote": {"pull-quote"}, "p": {"spoiler"}}
     return nh3.Cleaner(**config)
 
 
 _clean = _cleaner().clean
+
+
+def _paragraph_class(match):
+    return '<p class="spoiler">' if "spoiler" in match[1].split() else "<p>"
 
 
 def max_bytes():
@@ -88,8 +105,26 @@ def validate_size(html):
 
 
 def sanitise(html):
-    """Writer HTML reduced to what the editor can make: no script, handler or style."""
-    return _clean(html or "").strip()
+    """Writer HTML reduced to what the editor can make: no script, handler or style.
+
+    A paragraph keeps exactly `class="spoiler"` or no class at all, the one form
+    SPOILER_PARAGRAPH looks for.
+    """
+    return PARAGRAPH_CLASS.sub(_paragraph_class, _clean(html or "")).strip()
+
+
+def _spoiler(match):
+    paragraphs = match[0].strip().replace('<p class="spoiler">', "<p>")
+    return format_html(
+        '<details class="spoiler"><summary>{}</summary>{}</details>',
+        _("Spoiler: select to read"),
+        mark_safe(paragraphs),  # noqa: S308 - sanitised by nh3 above
+    )
+
+
+def without_spoilers(body_html):
+    """Rendered body HTML minus its spoiler passages (for search snippets)."""
+    return SPOILER_BLOCK.sub(" ", body_html or "")
 
 
 @dataclass
@@ -126,6 +161,12 @@ def count_words(clean_html):
     return len(WORD.findall(unescape(TAG.sub(" ", html))))
 
 
+def plain_text(clean_html):
+    """The words of sanitised body HTML as one line of text, without picture lines."""
+    html = PICTURE_LINE.sub(" ", clean_html or "")
+    return " ".join(unescape(TAG.sub(" ", html)).split())
+
+
 def render_body(html, *, pictures=None):
     """Sanitised, expanded body HTML with its word count.
 
@@ -145,5 +186,6 @@ def render_body(html, *, pictures=None):
 
     rendered = LINK_LINE.sub(_embed, clean)
     rendered = PICTURE_LINE.sub(picture, rendered)
+    rendered = SPOILER_RUN.sub(_spoiler, rendered)
     shown = [pk for pk in picture_ids(clean) if pk in pictures]
     return RenderedBody(html=rendered, word_count=count_words(clean), picture_ids=shown)

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
-from articles.models import Article, Topic
+from articles.models import Article, Correction, Topic
 from authors.models import Author
 from core.cache_tags import list_tag
 from core.http import cacheable
@@ -96,10 +96,10 @@ class StoryFeed(Feed):
         return f"© {settings.SITE_NAME}"
 
     def item_title(self, item):
-        return item.headline
+        return item.public_headline
 
     def item_description(self, item):
-        return item.standfirst
+        return item.public_standfirst
 
     def item_link(self, item):
         return absolute(item.get_absolute_url())
@@ -215,3 +215,45 @@ class ShowFeed(StoryFeed):
 
     def feed_url(self, obj):
         return absolute(reverse("articles:show_feed", kwargs={"slug": obj.slug}))
+
+
+class CorrectionsFeed(Feed):
+    """RSS of /corrections/: the 30 newest corrections and clarifications."""
+
+    limit = 30
+
+    def __call__(self, request, *args, **kwargs):
+        return cacheable(super().__call__(request, *args, **kwargs))
+
+    def items(self):
+        corrections = Correction.objects.visible().select_related("article")
+        return corrections.defer(
+            "article__body", "article__body_html", "article__search_vector"
+        )[: self.limit]
+
+    def title(self):
+        return f"{settings.SITE_NAME}: corrections and clarifications"
+
+    def description(self):
+        return f"Every correction and clarification {settings.SITE_NAME} has made."
+
+    def link(self):
+        return absolute(reverse("articles:corrections"))
+
+    def feed_url(self):
+        return absolute(reverse("articles:corrections_feed"))
+
+    def item_title(self, item):
+        return f"{item.get_kind_display()}: {item.article.headline}"
+
+    def item_description(self, item):
+        return item.text
+
+    def item_link(self, item):
+        return absolute(item.get_absolute_url())
+
+    def item_guid(self, item):
+        return absolute(item.get_absolute_url())
+
+    def item_pubdate(self, item):
+        return item.published_at

@@ -1,12 +1,15 @@
 from collections import defaultdict
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
     Count,
+    Exists,
     F,
     Max,
     OuterRef,
@@ -22,18 +25,24 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
-from articles.body import BODY_EXTENSIONS, picture_ids, render_body, sanitise
+from articles.body import (
+    BODY_EXTENSIONS,
+    picture_ids,
+    plain_text,
+    render_body,
+    sanitise,
+)
 from articles.previews import new_secret
 from authors.models import Author
 from core.publishing import Status, live, scheduled
 from images.models import Image
-from shows.models import Show
+from shows.models import Show, start_of_day
 
 __all__ = ["Article", "Byline", "DailyReads", "Kind", "Status", "TaggedTopic", "Topic"]
 
@@ -49,6 +58,18 @@ class Kind(models.TextChoices):
     GUIDE = "guide", _("Guide")
     LIVE = "live", _("Live")
     GALLERY = "gallery", _("Gallery")
+
+
+# Half a star to five stars, in half steps.
+RATINGS = [Decimal(n) / 2 for n in range(1, 11)]
+RATING_CHOICES = [
+    (rating, _("%(stars)s out of 5 stars") % {"stars": f"{rating.normalize():f}"})
+    for rating in RATINGS
+]
+# Recaps and reviews keep their spoiler-free headline this long after the episode (or
+# season, show or film) was first shown, unless an editor sets another time.
+SPOILER_GRACE = timedelta(days=7)
+SUBJECT_FIELDS = ("subject_show", "subject_season", "subject_episode")
 
 
 class TopicQuerySet(models.QuerySet):
@@ -206,17 +227,54 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything the article page prints, whatever the number of authors,
-        topics, shows, pictures or embeds (pictures and embeds live in body_html)."""
-        return self.select_related("hero_image").prefetch_related(
-            Prefetch(
-                "authors",
-                queryset=Author.objects.select_related("photo").order_by(
-                    "byline__position"
+        topics, shows, pictures or embeds (pictures and embeds live in body_html):
+        the shows come with where to watch them, and a review or recap with what
+        it is about."""
+        return (
+            self.select_related(
+                "hero_image",
+                "subject_show",
+                "subject_season__show",
+                "subject_episode__season__show",
+            )
+            .prefetch_related(
+                Prefetch(
+                    "authors",
+                    queryset=Author.objects.select_related("photo").order_by(
+                        "byline__position"
+                    ),
                 ),
-            ),
-            "topics",
-            Prefetch("shows", queryset=Show.objects.for_cards()),
+                "topics",
+                Prefetch("shows", queryset=Show.objects.for_cards().with_offers()),
+            )
+            .annotate(
+                # prefetch_format() fetches the corrections only for a corrected story.
+                has_corrections=Exists(
+                    Correction.objects.filter(article=OuterRef("pk"))
+                )
+            )
         )
+
+    def of_kind(self, kind):
+        """Stories of one kind; ValueError when `kind` is not a Kind value (a
+        hand-edited ?kind=, which the pages answer with a 404)."""
+        return self.filter(kind=Kind(kind))
+
+    def kinds(self):
+        """The kinds these stories come in, in Kind's order (one query): the
+        filter links of a topic or show page."""
+        present = set(self.order_by().values_list("kind", flat=True).distinct())
+        return [kind for kind in Kind if kind in present]
+
+    def reviews(self):
+        return self.filter(kind=Kind.REVIEW)
+
+    def recaps(self):
+        return self.filter(kind=Kind.RECAP)
+
+    def about_season(self, season):
+        """Reviews of `season` and reviews and recaps of its episodes."""
+        return self.filter(Q(subject_season=season) | Q(subject_episode__season=season))
 
     def front_page(self, count):
         """(lead, [the `count` newest other stories]) in two index-walking queries.
@@ -342,6 +400,85 @@ class Article(models.Model):
     kind = models.CharField(
         _("kind"), max_length=20, choices=Kind, default=Kind.NEWS, db_index=True
     )
+    subject_show = models.ForeignKey(
+        "shows.Show",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("show or film reviewed"),
+        help_text=_("A review of a whole series, or of a film."),
+    )
+    subject_season = models.ForeignKey(
+        "shows.Season",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("season reviewed"),
+    )
+    subject_episode = models.ForeignKey(
+        "shows.Episode",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("episode"),
+        help_text=_("The episode a recap recaps, or an episode reviewed."),
+    )
+    rating = models.DecimalField(
+        _("rating"),
+        max_digits=2,
+        decimal_places=1,
+        choices=RATING_CHOICES,
+        null=True,
+        blank=True,
+        help_text=_("Reviews only: stars out of 5, in half stars."),
+    )
+    verdict = models.CharField(
+        _("verdict"),
+        max_length=200,
+        blank=True,
+        help_text=_("Reviews only: the review in one line, shown with the stars."),
+    )
+    safe_headline = models.CharField(
+        _("spoiler-free headline"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Used instead of the headline everywhere outside the story itself (cards, "
+            "shares, feeds, the newsletter, reminders) until the spoilers lift."
+        ),
+    )
+    safe_standfirst = models.CharField(
+        _("spoiler-free standfirst"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Used instead of the standfirst until the spoilers lift; when only a "
+            "spoiler-free headline is given, no standfirst is shown until then."
+        ),
+    )
+    spoilers_lift_at = models.DateTimeField(
+        _("spoilers lift"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "From this moment the real headline and standfirst are used everywhere. "
+            "Empty: seven days after the episode (or season, show or film) was "
+            "first shown."
+        ),
+    )
+    spoilers_until = models.DateTimeField(
+        _("spoiler-free text used until"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Worked out on save from the time set above or the first air date "
+            "(articles.signals keeps it in step when that date changes)."
+        ),
+    )
     body = ProseEditorField(
         _("body"),
         extensions=BODY_EXTENSIONS,
@@ -402,6 +539,15 @@ class Article(models.Model):
             "time schedules it: it goes live by itself. Empty means now."
         ),
     )
+    target_date = models.DateField(
+        _("target date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day the desk means to publish this story, for the editorial "
+            "calendar. Readers never see it; it does not publish anything."
+        ),
+    )
     first_published_at = models.DateTimeField(
         _("first published"), null=True, blank=True, editable=False
     )
@@ -433,6 +579,24 @@ class Article(models.Model):
     )
     is_featured = models.BooleanField(
         _("lead story"), default=False, help_text=_("Shown first on the home page.")
+    )
+    coverage_start_at = models.DateTimeField(
+        _("coverage starts"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Live blogs only: when the live coverage began. Empty means the publish "
+            "time."
+        ),
+    )
+    coverage_end_at = models.DateTimeField(
+        _("coverage ends"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Live blogs only: readers' pages stop looking for new updates from this "
+            "moment. Leave empty while the story is being covered live."
+        ),
     )
     seo_title = models.CharField(
         _("SEO title"),
@@ -468,10 +632,21 @@ class Article(models.Model):
     # Edits to these change what readers read, so they move "last updated".
     WORDING_FIELDS = ("headline", "standfirst", "body", "update_note")
     TRACKED_FIELDS = {"status", "publish_at", *WORDING_FIELDS}
+    # What public_headline and public_standfirst read: for pages that load
+    # stories with .only().
+    PUBLIC_TEXT_FIELDS = (
+        "headline",
+        "standfirst",
+        "safe_headline",
+        "safe_standfirst",
+        "spoilers_until",
+    )
     # What save() works out from the body, saved along with it.
     RENDERED_FIELDS = ("body", "body_html", "word_count", "reading_time")
     # What save() works out from the status and publish time.
     PUBLISHING_FIELDS = ("publish_at", "first_published_at")
+    # What the spoiler lift time in force (spoilers_until) is worked out from.
+    SPOILER_SOURCE_FIELDS = ("spoilers_lift_at", *SUBJECT_FIELDS)
 
     class Meta:
         ordering = [models.F("publish_at").desc(nulls_last=True), "-pk"]
@@ -486,6 +661,65 @@ class Article(models.Model):
             ),
             # Created on PostgreSQL only (see the migration).
             GinIndex(fields=["search_vector"], name="article_search_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__in=RATINGS),
+                name="article_rating_half_steps",
+                violation_error_message=_(
+                    "A rating is from half a star to five stars, in half stars."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=Kind.REVIEW) | Q(rating__isnull=True, verdict=""),
+                name="article_rating_only_on_reviews",
+                violation_error_message=_("Only reviews have a rating and verdict."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.REVIEW)
+                | Q(rating__isnull=False)
+                & (
+                    Q(subject_show__isnull=False)
+                    | Q(subject_season__isnull=False)
+                    | Q(subject_episode__isnull=False)
+                ),
+                name="article_review_has_rating_and_subject",
+                violation_error_message=_(
+                    "A review needs a rating and the show, film, season or episode "
+                    "it reviews."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(subject_show__isnull=True, subject_season__isnull=True)
+                | Q(subject_show__isnull=True, subject_episode__isnull=True)
+                | Q(subject_season__isnull=True, subject_episode__isnull=True),
+                name="article_one_subject",
+                violation_error_message=_(
+                    "Name one thing: a show or film, a season or an episode."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.RECAP)
+                | Q(
+                    subject_episode__isnull=False,
+                    subject_show__isnull=True,
+                    subject_season__isnull=True,
+                ),
+                name="article_recap_names_an_episode",
+                violation_error_message=_("A recap names the episode it recaps."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=[Kind.REVIEW, Kind.RECAP])
+                | Q(
+                    subject_show__isnull=True,
+                    subject_season__isnull=True,
+                    subject_episode__isnull=True,
+                ),
+                name="article_subject_only_on_reviews_and_recaps",
+                violation_error_message=_(
+                    "Only reviews and recaps name a show, season or episode."
+                ),
+            ),
         ]
         permissions = [
             (
@@ -515,6 +749,9 @@ class Article(models.Model):
         if not self.slug:
             self.slug = self._unique_slug()
             derived.add("slug")
+        if touches(*self.SPOILER_SOURCE_FIELDS):
+            self.spoilers_until = self.spoilers_lift_at or self.default_spoilers_lift()
+            derived.add("spoilers_until")
         rendered = None
         if touches("body"):
             self.body = sanitise(self.body)
@@ -544,6 +781,112 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        """Say in the editor's words what the database constraints refuse."""
+        super().clean()
+        errors = {}
+        named = [name for name in SUBJECT_FIELDS if getattr(self, f"{name}_id")]
+        if self.kind == Kind.REVIEW:
+            if self.rating is None:
+                errors["rating"] = _("A review needs a rating.")
+            if not self.verdict:
+                errors["verdict"] = _("A review needs a one-line verdict.")
+            if len(named) != 1:
+                errors["subject_show"] = _(
+                    "Name one thing the review is about: a show or film, a season "
+                    "or an episode."
+                )
+        elif self.kind == Kind.RECAP:
+            if not self.subject_episode_id:
+                errors["subject_episode"] = _("A recap names the episode it recaps.")
+            if self.subject_show_id or self.subject_season_id:
+                errors["subject_show"] = _(
+                    "A recap is about one episode: leave the show and season empty."
+                )
+        else:
+            if named:
+                errors[named[0]] = _(
+                    "Only reviews and recaps name a show, season or episode."
+                )
+            if self.rating is not None:
+                errors["rating"] = _("Only reviews have a rating.")
+            if self.verdict:
+                errors["verdict"] = _("Only reviews have a verdict.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_review(self):
+        return self.kind == Kind.REVIEW
+
+    @property
+    def is_recap(self):
+        return self.kind == Kind.RECAP
+
+    @property
+    def kind_label(self):
+        """The label cards and pages print ("Review"); "" for news, the default."""
+        return "" if self.kind == Kind.NEWS else self.get_kind_display()
+
+    @property
+    def subject(self):
+        """The episode, season, show or film a review or recap is about, or None."""
+        return self.subject_episode or self.subject_season or self.subject_show
+
+    def subject_show_of(self):
+        """The show the subject belongs to (its series, or the show itself)."""
+        if self.subject_episode_id:
+            return self.subject_episode.season.show
+        if self.subject_season_id:
+            return self.subject_season.show
+        return self.subject_show
+
+    def default_spoilers_lift(self):
+        """SPOILER_GRACE after the subject was first shown; None when unknown."""
+        first_shown = None
+        if self.subject_episode_id:
+            first_shown = self.subject_episode.first_aired
+        elif self.subject_season_id:
+            first_shown = self.subject_season.release_date
+        elif self.subject_show_id:
+            first_shown = self.subject_show.first_shown
+        return start_of_day(first_shown + SPOILER_GRACE) if first_shown else None
+
+    @property
+    def has_spoiler_free_text(self):
+        return bool(self.safe_headline or self.safe_standfirst)
+
+    @property
+    def spoilers_hidden(self):
+        """Whether readers who have not opened the story get the spoiler-free text:
+        it has some, and its spoilers have not lifted (no known time: not yet)."""
+        return self.has_spoiler_free_text and (
+            self.spoilers_until is None or timezone.now() < self.spoilers_until
+        )
+
+    @property
+    def public_headline(self):
+        """The headline for everything outside the story page itself: cards,
+        share tags, feeds, sitemaps, the newsletter, reminders."""
+        if self.spoilers_hidden and self.safe_headline:
+            return self.safe_headline
+        return self.headline
+
+    @property
+    def public_standfirst(self):
+        """The standfirst for everything outside the story page itself."""
+        return self.safe_standfirst if self.spoilers_hidden else self.standfirst
+
+    @property
+    def rating_label(self):
+        """ "4 out of 5 stars", "4.5 out of 5 stars"; "" without a rating."""
+        return "" if self.rating is None else dict(RATING_CHOICES)[self.rating]
+
+    @property
+    def half_stars(self):
+        """The rating in half stars, 1–10 (for the star picture); 0 without one."""
+        return int(self.rating * 2) if self.rating is not None else 0
+
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
         instance = super().from_db(db, field_names, values, **kwargs)
@@ -569,6 +912,33 @@ class Article(models.Model):
         )
 
     @property
+    def is_live_blog(self):
+        return self.kind == Kind.LIVE
+
+    @property
+    def is_gallery(self):
+        return self.kind == Kind.GALLERY
+
+    @property
+    def is_live(self):
+        """A published live blog whose coverage has not ended: pages poll for news."""
+        return (
+            self.is_live_blog
+            and self.is_published
+            and (self.coverage_end_at is None or self.coverage_end_at > timezone.now())
+        )
+
+    @property
+    def coverage_started_at(self):
+        return self.coverage_start_at or self.publish_at
+
+    @property
+    def latest_correction(self):
+        """The newest correction or clarification (prefetch_format() fetches them)."""
+        corrections = list(self.corrections.all())
+        return corrections[-1] if corrections else None
+
+    @property
     def hero_caption_text(self):
         if self.hero_caption:
             return self.hero_caption
@@ -576,10 +946,16 @@ class Article(models.Model):
 
     @property
     def page_title(self):
+        """<title>, og:title: what search results and shares show."""
+        if self.spoilers_hidden and self.safe_headline:
+            return self.safe_headline
         return self.seo_title or self.headline
 
     @property
     def description(self):
+        """Meta and og:description."""
+        if self.spoilers_hidden:
+            return self.safe_standfirst
         return self.seo_description or self.standfirst
 
     @property
@@ -650,3 +1026,256 @@ class DailyReads(models.Model):
 
     def __str__(self):
         return f"{self.article_id} on {self.day}: {self.count}"
+
+
+def prefetch_format(article):
+    """Fetch what `article`'s format prints beyond for_page(): a live blog's updates
+    with their writers, a gallery's slides with their pictures and the corrections
+    (skipped when for_page() found none), one query each whatever their number."""
+    lookups = []
+    if article.is_live_blog:
+        lookups.append(Prefetch("live_updates", queryset=LiveUpdate.objects.for_page()))
+    if article.is_gallery:
+        lookups.append(Prefetch("slides", queryset=GallerySlide.objects.for_page()))
+    if getattr(article, "has_corrections", True):
+        lookups.append("corrections")
+    prefetch_related_objects([article], *lookups)
+    return article
+
+
+# The cache tag of pages that follow live coverage (articles.views).
+LIVE_COVERAGE = "live-coverage"
+
+
+def next_coverage_end():
+    """When the next published live blog stops being live: its page and updates
+    change then without a save (registered with core.cache_tags)."""
+    return (
+        Article.objects.published()
+        .filter(kind=Kind.LIVE, coverage_end_at__gt=timezone.now())
+        .order_by("coverage_end_at")
+        .values_list("coverage_end_at", flat=True)
+        .first()
+    )
+
+
+class LiveUpdateQuerySet(models.QuerySet):
+    def for_page(self):
+        """Pinned first, then the newest, with the writers each one prints."""
+        return self.prefetch_related(
+            Prefetch("writers", queryset=Author.objects.order_by("name"))
+        ).order_by("-is_pinned", "-posted_at", "-pk")
+
+    def visible(self):
+        """Updates of live blogs readers can see."""
+        return self.filter(
+            article__kind=Kind.LIVE,
+            article__status=Status.PUBLISHED,
+            article__publish_at__lte=timezone.now(),
+        )
+
+
+class LiveUpdate(models.Model):
+    """One dated entry of a live blog, posted while the story is being covered."""
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="live_updates",
+        limit_choices_to={"kind": Kind.LIVE},
+        verbose_name=_("live blog"),
+    )
+    posted_at = models.DateTimeField(
+        _("posted"),
+        default=timezone.now,
+        help_text=_("Shown with the update; the newest comes first."),
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body = ProseEditorField(
+        _("update"),
+        extensions=BODY_EXTENSIONS,
+        sanitize=True,
+        help_text=_(
+            "As in a story: a link to YouTube, Vimeo, Instagram, X or TikTok alone on "
+            "its line becomes an embed; a line [picture 12] shows library picture 12."
+        ),
+    )
+    body_html = models.TextField(editable=False, blank=True)
+    writers = models.ManyToManyField(
+        "authors.Author",
+        blank=True,
+        related_name="live_updates",
+        verbose_name=_("writers"),
+        help_text=_("Empty means whoever posts it."),
+    )
+    is_pinned = models.BooleanField(
+        _("pinned"),
+        default=False,
+        help_text=_("Pinned updates stay at the top, above the newest."),
+    )
+    inline_images = models.ManyToManyField(
+        "images.Image", blank=True, editable=False, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LiveUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_pinned", "-posted_at", "-pk"]
+        verbose_name = _("live update")
+        indexes = [
+            models.Index(fields=["article", "-posted_at"], name="liveupdate_story_idx")
+        ]
+
+    def __str__(self):
+        return self.title or self.summary
+
+    def save(self, *args, **kwargs):
+        """Sanitise and render the body once, exactly as a story's (articles.body)."""
+        self.body = sanitise(self.body)
+        ids = picture_ids(self.body)
+        rendered = render_body(
+            self.body, pictures=Image.objects.in_bulk(ids) if ids else {}
+        )
+        self.body_html = rendered.html
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body", "body_html"}
+        super().save(*args, **kwargs)
+        self.inline_images.set(rendered.picture_ids)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"update-{self.pk}"
+
+    @property
+    def text(self):
+        """The update's words as plain text (structured data, lists)."""
+        return plain_text(self.body)
+
+    @property
+    def summary(self):
+        return Truncator(self.text).chars(110)
+
+    def rerender_body(self):
+        self.save(update_fields=["body"])
+
+
+class GallerySlideQuerySet(models.QuerySet):
+    def for_page(self):
+        return self.select_related("image").order_by("position", "pk")
+
+
+class GallerySlide(models.Model):
+    """A library picture in a gallery story, in the gallery's order."""
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="slides",
+        verbose_name=_("gallery"),
+    )
+    image = models.ForeignKey(
+        "images.Image",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("picture"),
+    )
+    caption = models.CharField(
+        _("caption"),
+        max_length=300,
+        blank=True,
+        help_text=_("For this gallery only; the picture's own caption if empty."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = GallerySlideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("gallery slide")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "image"], name="slide_picture_once"
+            )
+        ]
+
+    def __str__(self):
+        return self.caption_text or str(self.image)
+
+    @property
+    def caption_text(self):
+        return self.caption or self.image.caption
+
+
+class CorrectionKind(models.TextChoices):
+    CORRECTION = "correction", _("Correction")
+    CLARIFICATION = "clarification", _("Clarification")
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def visible(self):
+        """Corrections of stories readers can see, newest first."""
+        return self.filter(
+            article__status=Status.PUBLISHED,
+            article__publish_at__lte=timezone.now(),
+            published_at__lte=timezone.now(),
+        ).order_by("-published_at", "-pk")
+
+
+class Correction(models.Model):
+    """A dated correction or clarification of a story, added by an editor and shown
+    at the story's foot and on /corrections/."""
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="corrections",
+        verbose_name=_("story"),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=CorrectionKind,
+        default=CorrectionKind.CORRECTION,
+        help_text=_(
+            "A correction fixes something that was wrong; a clarification adds "
+            "context to something that was unclear."
+        ),
+    )
+    text = models.TextField(
+        _("text"),
+        help_text=_(
+            "Plain text, shown to readers as written: what was wrong and what is right."
+        ),
+    )
+    published_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["published_at", "pk"]
+        get_latest_by = "published_at"
+        verbose_name = _("correction")
+        indexes = [models.Index(fields=["-published_at"], name="correction_time_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {Truncator(self.text).chars(60)}"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"correction-{self.pk}"

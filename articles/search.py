@@ -18,6 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from articles.body import SPOILER_PARAGRAPH, without_spoilers
 from articles.models import Article, card_prefetches
 from shows.models import Person, Show
 
@@ -80,8 +81,20 @@ def stories_matching(query):
 
 def _full_text(stories, query):
     terms = SearchQuery(query, search_type="websearch", config=CONFIG)
+    # Spoiler passages never reach a snippet: they go before the tags do.
+    spoiler_free = Func(
+        F("body"),
+        Value(SPOILER_PARAGRAPH),
+        Value(" "),
+        Value("g"),
+        function="regexp_replace",
+    )
     body_text = Func(
-        F("body"), Value(TAG.pattern), Value(" "), Value("g"), function="regexp_replace"
+        spoiler_free,
+        Value(TAG.pattern),
+        Value(" "),
+        Value("g"),
+        function="regexp_replace",
     )
     marks = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
     return (
@@ -124,7 +137,8 @@ def _word_match(stories, query):
 
 def add_highlights(stories, query):
     """Give each story `headline_html` and `snippet_html`: escaped text with the
-    query's words in <mark>."""
+    query's words in <mark>. A story whose spoilers have not lifted shows its
+    spoiler-free headline; no snippet ever shows a spoiler passage."""
     words = query_words(query)
     for story in stories:
         if hasattr(story, "marked_headline"):
@@ -135,7 +149,9 @@ def add_highlights(stories, query):
             snippet = html.unescape(story.marked_snippet)
         else:
             headline = _mark(story.headline, words)
-            snippet = _snippet(_text_of(story.body_html), words)
+            snippet = _snippet(_text_of(without_spoilers(story.body_html)), words)
+        if story.public_headline != story.headline:
+            headline = _mark(story.public_headline, words)
         story.headline_html = _highlighted(headline)
         story.snippet_html = _highlighted(snippet)
 

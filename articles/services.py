@@ -5,9 +5,10 @@ request arrives. Each step saves through `Article.save()` (history, times, rende
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils import timezone
 
-from articles.models import Article, Status
+from articles.models import Article, Kind, LiveUpdate, Status
 from core.roles import is_editor
 
 PREVIEW_PERMISSION = "articles.preview_article"
@@ -81,3 +82,51 @@ def article_feature(*, article: Article, by, featured=True) -> Article:
     article.is_featured = featured
     article.save(update_fields=["is_featured"])
     return article
+
+
+def can_post_update(article, user):
+    """Editors post to any live blog; writers only to their own (started by them or
+    with them in the byline), before and after it goes live."""
+    if article.kind != Kind.LIVE or not user.has_perm("articles.add_liveupdate"):
+        return False
+    return is_editor(user) or is_own(article, user)
+
+
+def live_blogs_open_to(user):
+    """The live blogs `user` may post to (can_post_update() as a queryset)."""
+    blogs = Article.objects.filter(kind=Kind.LIVE)
+    if not user.has_perm("articles.add_liveupdate"):
+        return blogs.none()
+    if is_editor(user):
+        return blogs
+    mine = Q(created_by=user) | Q(pk__in=Article.objects.filter(authors__user=user))
+    return blogs.filter(mine)
+
+
+def can_edit_update(update, user):
+    """Editors change every update; writers the ones they posted or wrote. Reads
+    prefetched writers when there are some."""
+    if not user.has_perm("articles.change_liveupdate"):
+        return False
+    if is_editor(user) or update.created_by_id == user.pk:
+        return True
+    return any(writer.user_id == user.pk for writer in update.writers.all())
+
+
+def credit_poster(update, by):
+    """An update nobody signed carries the name of the writer who posted it."""
+    author = getattr(by, "author", None)
+    if author is not None and not update.writers.exists():
+        update.writers.add(author)
+
+
+def live_update_post(*, article: Article, by, writers=(), **fields) -> LiveUpdate:
+    """Post an update to a live blog, in the poster's name unless others are given."""
+    if article.kind != Kind.LIVE:
+        raise WorkflowError(f"“{article}” is not a live blog.")
+    if not can_post_update(article, by):
+        raise PermissionDenied("You can only post to your own live blogs.")
+    update = LiveUpdate.objects.create(article=article, created_by=by, **fields)
+    update.writers.set(writers)
+    credit_poster(update, by)
+    return update

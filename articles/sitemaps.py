@@ -126,7 +126,7 @@ def news(request):
     articles = (
         Article.objects.published()
         .filter(publish_at__gte=since)
-        .only("slug", "headline", "publish_at")[:NEWS_LIMIT]
+        .only("slug", "publish_at", *Article.PUBLIC_TEXT_FIELDS)[:NEWS_LIMIT]
     )
     response = TemplateResponse(
         request,

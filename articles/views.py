@@ -1,16 +1,31 @@
+from django import forms
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 from django_ratelimit.core import is_ratelimited
 
 from articles import previews, reads
-from articles.models import Article, Topic
+from articles.models import (
+    LIVE_COVERAGE,
+    Article,
+    Correction,
+    Kind,
+    Topic,
+    prefetch_format,
+)
 from core.cache_tags import list_tag
 from core.clients import ratelimit_key
 from core.http import CacheableMixin, cacheable
@@ -20,12 +35,21 @@ from core.security import is_same_origin
 RELATED_STORIES = 4
 
 
+def live_coverage_tags(article):
+    """A live blog's page changes by itself when its coverage ends (no save says
+    so): tag it for articles.models.next_coverage_end."""
+    return [LIVE_COVERAGE] if article.is_live else []
+
+
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
     def get_queryset(self):
         return Article.objects.visible_to(self.request.user).for_page()
+
+    def get_object(self, queryset=None):
+        return prefetch_format(super().get_object(queryset))
 
     def get_context_data(self, **kwargs):
         related = (
@@ -42,7 +66,7 @@ class ArticleDetailView(DetailView):
             add_never_cache_headers(response)  # a draft must never reach a shared cache
             response["X-Robots-Tag"] = "noindex"
             return response
-        return cacheable(response)
+        return cacheable(response, *live_coverage_tags(self.object))
 
 
 article_detail = ArticleDetailView.as_view()
@@ -102,6 +126,7 @@ def article_preview(request, token):
     )
     if article.is_published:
         return redirect(article)
+    prefetch_format(article)
     response = TemplateResponse(
         request,
         "articles/article_detail.html",
@@ -136,10 +161,77 @@ class TopicDetailView(CacheableMixin, ListView):
 
     def get_queryset(self):
         self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
-        return Article.objects.published().filter(topics=self.topic).for_cards()
+        self.stories = Article.objects.published().filter(topics=self.topic)
+        self.kind = self.request.GET.get("kind", "")
+        try:
+            chosen = self.stories.of_kind(self.kind) if self.kind else self.stories
+        except ValueError:
+            raise Http404("No such kind of story.") from None
+        return chosen.for_cards()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(topic=self.topic, **kwargs)
+        return super().get_context_data(
+            topic=self.topic, kinds=self.stories.kinds(), kind=self.kind, **kwargs
+        )
 
 
 topic_detail = TopicDetailView.as_view()
+
+
+class UpdatesAfterForm(forms.Form):
+    """`?after=<id>`: the newest update the reader's page already has."""
+
+    after = forms.IntegerField(min_value=0, max_value=2**63 - 1)
+
+
+@require_GET
+def live_updates(request, slug):
+    """A live blog's updates newer than `?after=<id>`, newest first, as JSON for
+    static/js/liveblog.js: each with its id, whether it is pinned and its HTML (the
+    page's own partial). `live` turns false when the coverage ends. The same for
+    every reader, so cacheable like the page; `after` must be a whole number ≥ 0.
+    """
+    form = UpdatesAfterForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            "after: the id of the newest update you have, a whole number from 0.",
+            content_type="text/plain; charset=utf-8",
+        )
+    article = get_object_or_404(
+        Article.objects.published().filter(kind=Kind.LIVE), slug=slug
+    )
+    updates = article.live_updates.for_page().filter(pk__gt=form.cleaned_data["after"])
+    data = {
+        "live": article.is_live,
+        "updates": [
+            {
+                "id": update.pk,
+                "pinned": update.is_pinned,
+                "html": render_to_string(
+                    "articles/partials/live_update.html", {"update": update}
+                ),
+            }
+            for update in updates
+        ],
+    }
+    # Tagged with the story by reading it (core.cache_tags): a new or changed update
+    # purges the cached answers, as it does the page.
+    return cacheable(JsonResponse(data), *live_coverage_tags(article))
+
+
+class CorrectionListView(CacheableMixin, ListView):
+    """/corrections/: every correction and clarification, newest first."""
+
+    template_name = "articles/correction_list.html"
+    context_object_name = "corrections"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return (
+            Correction.objects.visible()
+            .select_related("article")
+            .defer("article__body", "article__body_html", "article__search_vector")
+        )
+
+
+correction_list = CorrectionListView.as_view()

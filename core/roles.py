@@ -23,6 +23,10 @@ ROLES = {
         ("articles", "article"): {"add", "change", "view"},
         ("articles", "byline"): {"add", "change", "delete", "view"},
         ("articles", "topic"): {"add", "view"},
+        # Their own updates only, and only on their own live blogs (articles.admin).
+        ("articles", "liveupdate"): {"add", "change", "view"},
+        ("articles", "galleryslide"): {"add", "change", "delete", "view"},
+        ("articles", "correction"): {"view"},
         ("authors", "author"): {"change", "view"},
         ("images", EVERY_MODEL): {"add", "change", "view"},
         ("shows", EVERY_MODEL): {"add", "change", "view"},

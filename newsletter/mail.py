@@ -265,8 +265,8 @@ def _story(article):
             "height": round(MAIL_IMAGE_WIDTH * 9 / 16),
         }
     return {
-        "headline": article.headline,
-        "standfirst": article.standfirst,
+        "headline": article.public_headline,
+        "standfirst": article.public_standfirst,
         "url": absolute(article.get_absolute_url()),
         "authors": [author.name for author in article.authors.all()],
         "publish_at": article.publish_at,

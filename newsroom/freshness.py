@@ -143,6 +143,12 @@ def links_changed(sender, instance, action, model, pk_set, **kwargs):
         )
     if not pk_set:
         return
+    if not isinstance(instance, Article) and model is not Article:
+        # Links between two other rows (a live update's writers or pictures): the
+        # row shows differently, as after a save.
+        if is_content(type(instance)):
+            cache_tags.purge({cache_tags.tag_for(instance), *_owners(instance)})
+        return
     if isinstance(instance, Article):
         stories, other, other_pks = [instance], model, pk_set
     else:

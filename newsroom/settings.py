@@ -40,6 +40,9 @@ SITE_DESCRIPTION = env(
     "SITE_DESCRIPTION",
     default="Entertainment news: TV, film and the people who make them.",
 )
+# Where most readers are (ISO 3166-1 alpha-2): "where to watch" lists this country's
+# offers first and /watch/ lists only them; other countries are one click away.
+SITE_REGION = env("SITE_REGION", default="GB").upper()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
     "reversion",
     "django_tasks_db",
     "core",
+    "django_countries",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -69,6 +73,7 @@ INSTALLED_APPS = [
     "articles",
     "newsletter",
     "reminders",
+    "desk",
 ]
 
 MIDDLEWARE = [
@@ -406,6 +411,23 @@ VAPID_DEV_KEYS_FILE = BASE_DIR / ".vapid-keys.json"
 PUSH_SERVICE_HOSTS = env.list("PUSH_SERVICE_HOSTS", default=[])
 REMINDERS_SUBSCRIBE_RATE = env("REMINDERS_SUBSCRIBE_RATE", default="20/m")
 REMINDERS_PER_HOUR = env.int("REMINDERS_PER_HOUR", default=6)
+
+# --- Desk ---------------------------------------------------------------------------
+# The story change page sends a heartbeat and an autosave this often; a tab silent for
+# DESK_PRESENCE_TIMEOUT_SECONDS no longer counts as someone editing the story.
+DESK_HEARTBEAT_SECONDS = env.int("DESK_HEARTBEAT_SECONDS", default=30)
+DESK_AUTOSAVE_SECONDS = env.int("DESK_AUTOSAVE_SECONDS", default=30)
+DESK_PRESENCE_TIMEOUT = timedelta(
+    seconds=env.int("DESK_PRESENCE_TIMEOUT_SECONDS", default=90)
+)
+
+from django_countries.data import COUNTRIES  # noqa: E402 - a plain dict of codes
+
+if SITE_REGION not in COUNTRIES:
+    raise ImproperlyConfigured(
+        f"SITE_REGION={SITE_REGION!r} is not an ISO 3166-1 alpha-2 country code "
+        "(e.g. GB, US, IE)."
+    )
 
 LOGGING = {
     "version": 1,

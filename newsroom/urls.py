@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("authors.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("", include("reminders.urls")),
+    path("desk/", include("desk.urls")),
 ]
 
 if media.serves_local_media():

@@ -61,7 +61,9 @@ class HomeView(CacheableMixin, TemplateView):
             more=latest[self.beside_lead :],
             rails=rails,
             shows_in_news=live.shows_in_the_news()[: self.shows_count],
-            most_read=most_read.only("slug", "headline")[: self.most_read_count],
+            most_read=most_read.only("slug", *Article.PUBLIC_TEXT_FIELDS)[
+                : self.most_read_count
+            ],
             **kwargs,
         )
 

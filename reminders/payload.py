@@ -7,10 +7,12 @@ ICON_WIDTH = 160  # a small square of the hero picture: notifications show it sm
 
 def story_payload(article):
     """What the service worker shows (templates/reminders/sw.js): well under the
-    4 KB a push may carry, whatever the headline and standfirst."""
+    4 KB a push may carry, whatever the headline and standfirst. A reminder reaches
+    people who have not opened the story: it carries the public (spoiler-free until
+    the spoilers lift) headline and standfirst."""
     payload = {
-        "title": Truncator(article.headline).chars(120),
-        "body": Truncator(article.standfirst).chars(240),
+        "title": Truncator(article.public_headline).chars(120),
+        "body": Truncator(article.public_standfirst).chars(240),
         "url": absolute(article.get_absolute_url()),
         "tag": f"story-{article.pk}",
     }

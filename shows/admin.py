@@ -5,10 +5,23 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.relations import RelationKeysAdminMixin
-from shows.models import Credit, Genre, Network, Person, Rating, Season, Show
+from shows.models import (
+    Credit,
+    Episode,
+    EpisodeAirDate,
+    Genre,
+    Network,
+    Person,
+    Provider,
+    Rating,
+    Season,
+    Show,
+    WatchOffer,
+)
 
 
 @admin.register(Network)
@@ -53,9 +66,14 @@ class ShowSeasonsFormSet(BaseInlineFormSet):
 
 
 class SeasonInline(RelationKeysAdminMixin, admin.TabularInline):
+    """A series' seasons; each one's "change" link opens it with its episodes
+    (the admin cannot nest episodes inside seasons inside the show)."""
+
     model = Season
     extra = 0
-    fields = ["number", "status", "release_date", "episode_count"]
+    fields = ["number", "status", "announced_on", "release_date", "episode_count"]
+    show_change_link = True
+    verbose_name_plural = _("seasons (“change” edits a saved season's episodes)")
 
 
 class CreditInline(RelationKeysAdminMixin, admin.TabularInline):
@@ -81,10 +99,25 @@ class RatingInline(RelationKeysAdminMixin, admin.TabularInline):
     fields = ["source", "score", "scale", "season", "as_of", "url"]
 
 
+class WatchOfferInline(RelationKeysAdminMixin, admin.TabularInline):
+    model = WatchOffer
+    formset = ShowSeasonsFormSet
+    extra = 0
+    fields = ["region", "provider", "kind", "url", "season", "starts_on", "ends_on"]
+    autocomplete_fields = ["provider"]
+    verbose_name = _("where to watch")
+    verbose_name_plural = _(
+        "where to watch (by country; an offer leaves the site after its last day)"
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("provider", "season")
+
+
 @admin.register(Show)
 class ShowAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "network", "status", "premiere_date"]
-    list_filter = ["network", "status"]
+    list_display = ["title", "kind", "network", "status", "premiere_date"]
+    list_filter = ["kind", "network", "status"]
     list_select_related = ["network"]
     search_fields = ["title", "network__name"]
     search_help_text = _("Search title or network.")
@@ -93,8 +126,9 @@ class ShowAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["title", "slug", "network", "status", "premiere_date"]},
+            {"fields": ["title", "slug", "kind", "network", "status", "premiere_date"]},
         ),
+        (_("Film"), {"fields": ["release_date", "runtime"]}),
         (
             _("About the show"),
             {"fields": ["synopsis", "genres", "based_on", "based_on_author"]},
@@ -104,7 +138,81 @@ class ShowAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
             {"fields": ["poster", "key_art", "trailer_url", "official_site"]},
         ),
     ]
-    inlines = [SeasonInline, CreditInline, RatingInline]
+    inlines = [SeasonInline, CreditInline, RatingInline, WatchOfferInline]
+
+    def get_inlines(self, request, obj):
+        if obj is not None and obj.is_film:
+            return [inline for inline in self.inlines if inline is not SeasonInline]
+        return self.inlines
+
+
+class SeasonEpisodeInline(RelationKeysAdminMixin, admin.TabularInline):
+    model = Episode
+    extra = 0
+    fields = ["number", "title", "first_aired", "synopsis"]
+    show_change_link = True
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+    }
+
+
+@admin.register(Season)
+class SeasonAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
+    """A season with its episodes (also reached from the show's page)."""
+
+    list_display = ["__str__", "status", "release_date", "episode_total"]
+    list_filter = ["status", "show__network"]
+    list_select_related = ["show"]
+    search_fields = ["show__title"]
+    search_help_text = _("Search by show title.")
+    autocomplete_fields = ["show"]
+    fields = ["show", "number", "status", "release_date", "episode_count", "page"]
+    readonly_fields = ["page"]
+    inlines = [SeasonEpisodeInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(episode_total=Count("episodes"))
+            .order_by("show__title", "number")
+        )
+
+    @admin.display(description=_("episodes listed"), ordering="episode_total")
+    def episode_total(self, obj):
+        return obj.episode_total
+
+    @admin.display(description=_("reader page"))
+    def page(self, obj):
+        if obj.pk is None:
+            return "—"
+        return format_html('<a href="{0}">{0}</a>', obj.get_absolute_url())
+
+
+class AirDateInline(RelationKeysAdminMixin, admin.TabularInline):
+    model = EpisodeAirDate
+    extra = 0
+    fields = ["region", "date"]
+    verbose_name_plural = _("air dates in other countries (if not the first one)")
+
+
+@admin.register(Episode)
+class EpisodeAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "first_aired"]
+    list_filter = ["season__show"]
+    list_select_related = ["season__show"]
+    search_fields = ["title", "season__show__title"]
+    search_help_text = _("Search episode or show title.")
+    autocomplete_fields = ["season"]
+    fields = ["season", "number", "title", "synopsis", "first_aired"]
+    inlines = [AirDateInline]
+
+
+@admin.register(Provider)
+class ProviderAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "website"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
 
 
 class PersonCreditInline(RelationKeysAdminMixin, admin.TabularInline):

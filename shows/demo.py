@@ -4,6 +4,7 @@
 fills in what is missing, so running `seed_demo` twice changes nothing.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -11,15 +12,19 @@ from django.db import transaction
 from images.demo import demo_image
 from shows.models import (
     Credit,
+    Episode,
     Genre,
     Network,
+    OfferKind,
     Person,
+    Provider,
     Rating,
     Role,
     Season,
     SeasonStatus,
     Show,
     ShowStatus,
+    WatchOffer,
 )
 
 SYNOPSIS = (
@@ -48,6 +53,22 @@ PEOPLE = {
         "Actor who plays the rugby player Nick Nelson in Heartstopper.",
     ),
 }
+
+# Season one's eight episodes, all released on one day. The titles and one-line
+# synopses are the demo's own inventions.
+SEASON_ONE_EPISODES = [
+    ("A New Seat", "A seating plan puts Charlie next to Nick in form class."),
+    ("Practice", "Nick asks Charlie to try out for the rugby team."),
+    ("The Party", "Charlie goes to a party he would rather have missed."),
+    ("Snow Day", "A day off school and a walk in the snow change things."),
+    ("Keeping Quiet", "Charlie worries about what Nick wants to keep private."),
+    ("Friends Again", "Old friendships need some repair after a row."),
+    ("Sports Day", "The whole year group turns out for a competitive afternoon."),
+    ("Going Out", "The season ends with a day at the seaside."),
+]
+# Season one came out a month before the renewal that ordered seasons 2 and 3.
+SEASON_ONE_RELEASED = date(2022, 4, 22)
+NETFLIX_LINK = "https://www.netflix.com/search?q=Heartstopper"
 
 
 def _person(slug, *, colours):
@@ -113,13 +134,46 @@ def seed():
         show.genres.add(genre)
 
     seasons = {}
-    for number, status in [
-        (1, SeasonStatus.RELEASED),
-        (2, SeasonStatus.CONFIRMED),
-        (3, SeasonStatus.CONFIRMED),
+    # Seasons 2 and 3 were ordered together (the renewal the seed stories report).
+    for number, status, announced, released, count in [
+        (1, SeasonStatus.RELEASED, None, SEASON_ONE_RELEASED, len(SEASON_ONE_EPISODES)),
+        (2, SeasonStatus.CONFIRMED, date(2022, 5, 20), None, None),
+        (3, SeasonStatus.CONFIRMED, date(2022, 5, 20), None, None),
     ]:
         seasons[number], _ = Season.objects.get_or_create(
-            show=show, number=number, defaults={"status": status}
+            show=show,
+            number=number,
+            defaults={
+                "status": status,
+                "announced_on": announced,
+                "release_date": released,
+                "episode_count": count,
+            },
+        )
+    episodes = {}
+    for number, (title, synopsis) in enumerate(SEASON_ONE_EPISODES, start=1):
+        episodes[number], _ = Episode.objects.get_or_create(
+            season=seasons[1],
+            number=number,
+            defaults={
+                "title": title,
+                "synopsis": synopsis,
+                "first_aired": seasons[1].release_date,
+            },
+        )
+
+    provider, _ = Provider.objects.get_or_create(
+        slug="netflix",
+        defaults={"name": "Netflix", "website": "https://www.netflix.com/"},
+    )
+    for region in ("GB", "US"):
+        WatchOffer.objects.get_or_create(
+            show=show,
+            season=None,
+            region=region,
+            provider=provider,
+            kind=OfferKind.SUBSCRIPTION,
+            defaults={"url": NETFLIX_LINK},
         )
 
     Credit.objects.get_or_create(show=show, person=alice, role=Role.CREATOR)
@@ -154,4 +208,5 @@ def seed():
         "joe_locke": joe,
         "kit_connor": kit,
         "seasons": seasons,
+        "episodes": episodes,
     }

@@ -1,11 +1,22 @@
+from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from core.cache_tags import list_tag
 from core.http import CacheableMixin
 from shows.forms import ShowFilterForm
-from shows.models import Person, Show
+from shows.models import (
+    Episode,
+    Person,
+    Season,
+    Show,
+    WatchOffer,
+    WatchOptions,
+    site_region,
+    started,
+)
 
 STORIES_PER_PAGE = 6
 
@@ -36,13 +47,92 @@ class ShowListView(CacheableMixin, ListView):
 
 
 class ShowDetailView(CacheableMixin, DetailView):
+    """A show: its facts, where to watch it, our reviews beside the critics'
+    ratings, and its latest stories (`?kind=` keeps one kind of story)."""
+
     template_name = "shows/show_detail.html"
     context_object_name = "show"
     queryset = Show.objects.for_page()
 
     def get_context_data(self, **kwargs):
-        stories = story_cards(self.object.articles)
-        return super().get_context_data(stories=stories, **kwargs)
+        published = self.object.articles.published()
+        kind = self.request.GET.get("kind", "")
+        try:
+            stories = published.of_kind(kind) if kind else published
+        except ValueError:
+            raise Http404(_("No such kind of story.")) from None
+        reviews = (
+            published.reviews()
+            .defer("body", "body_html")
+            .select_related("subject_season", "subject_episode__season")
+        )
+        return super().get_context_data(
+            stories=stories.for_cards()[:STORIES_PER_PAGE],
+            kinds=published.kinds(),
+            kind=kind,
+            reviews=reviews,
+            **kwargs,
+        )
+
+
+class SeasonDetailView(CacheableMixin, DetailView):
+    """A season: its episodes with air dates and recaps, our reviews beside the
+    critics' ratings, and where to watch it."""
+
+    template_name = "shows/season_detail.html"
+    context_object_name = "season"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Season.objects.select_related(
+                "show__network", "show__poster", "show__key_art"
+            ).prefetch_related(
+                Prefetch("episodes", queryset=Episode.objects.for_season_page()),
+                "ratings",
+            ),
+            show__slug=self.kwargs["slug"],
+            number=self.kwargs["number"],
+        )
+
+    def get_context_data(self, **kwargs):
+        season = self.object
+        stories = list(
+            season.show.articles.published()
+            .about_season(season)
+            .select_related("subject_season", "subject_episode__season")
+            .for_cards()
+        )
+        recaps = {}
+        for story in stories:
+            if story.is_recap:
+                recaps.setdefault(story.subject_episode_id, []).append(story)
+        for episode in season.episodes.all():
+            episode.recaps = recaps.get(episode.pk, [])
+        offers = (
+            season.show.watch_offers.not_ended()
+            .filter(Q(season__isnull=True) | Q(season=season))
+            .select_related("provider", "season")
+        )
+        return super().get_context_data(
+            show=season.show,
+            reviews=[story for story in stories if story.is_review],
+            watch=WatchOptions.of(started(offers)),
+            **kwargs,
+        )
+
+
+class WatchListView(CacheableMixin, ListView):
+    """/watch/: what can be watched now in the site's country, by service."""
+
+    template_name = "shows/watch_list.html"
+    context_object_name = "offers"
+    cache_tags = (list_tag(WatchOffer),)
+
+    def get_queryset(self):
+        return started(WatchOffer.objects.for_watch_page())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(region=site_region(), **kwargs)
 
 
 class PersonDetailView(CacheableMixin, DetailView):

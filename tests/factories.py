@@ -7,17 +7,35 @@ out are numbered, so repeated calls make distinct rows.
 
 import itertools
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.models import Article, Byline, Status, Topic
+from articles.models import (
+    Article,
+    Byline,
+    Correction,
+    GallerySlide,
+    Kind,
+    LiveUpdate,
+    Status,
+    Topic,
+)
 from authors.models import Author
 from core.roles import EDITOR, WRITER, sync_roles
 from images.demo import demo_image
-from shows.models import Network, Person, Show
+from shows.models import (
+    Episode,
+    Network,
+    Person,
+    Provider,
+    Season,
+    Show,
+    WatchOffer,
+)
 
 _numbers = itertools.count(1)
 
@@ -120,3 +138,89 @@ def make_person(name=None, **fields):
     name = name or f"Person {next(_numbers)}"
     fields.setdefault("slug", slugify(name))
     return Person.objects.create(name=name, **fields)
+
+
+def make_season(show, number=1, **fields):
+    return Season.objects.create(show=show, number=number, **fields)
+
+
+def make_episode(season, number=1, **fields):
+    fields.setdefault("title", f"Episode {number}")
+    return Episode.objects.create(season=season, number=number, **fields)
+
+
+def make_offer(show, region="GB", provider="Netflix", **fields):
+    """Where to watch `show` in `region`; `provider` is a name or a Provider."""
+    if isinstance(provider, str):
+        provider = Provider.objects.get_or_create(
+            slug=slugify(provider), defaults={"name": provider}
+        )[0]
+    fields.setdefault("url", f"https://{provider.slug}.example/{show.slug}")
+    return WatchOffer.objects.create(
+        show=show, region=region, provider=provider, **fields
+    )
+
+
+def make_review(subject, *, rating="4", verdict="Worth your time.", **fields):
+    """A published review of a Show, Season or Episode, listed on its show."""
+
+    if isinstance(subject, Episode):
+        fields["subject_episode"], show = subject, subject.season.show
+    elif isinstance(subject, Season):
+        fields["subject_season"], show = subject, subject.show
+    else:
+        fields["subject_show"], show = subject, subject
+    return make_article(
+        kind=Kind.REVIEW,
+        rating=Decimal(rating),
+        verdict=verdict,
+        shows=[show],
+        **fields,
+    )
+
+
+def make_recap(episode, **fields):
+    """A published recap of `episode`, listed on its show."""
+    return make_article(
+        kind=Kind.RECAP,
+        subject_episode=episode,
+        shows=[episode.season.show],
+        **fields,
+    )
+
+
+def make_live_blog(**fields):
+    """A published live blog whose coverage has not ended."""
+    fields.setdefault("headline", f"Live: story {next(_numbers)}")
+    return make_article(kind=Kind.LIVE, **fields)
+
+
+def make_live_update(article, *, writers=(), minutes_ago=0, **fields):
+    n = next(_numbers)
+    fields.setdefault("body", f"<p>Update {n} words.</p>")
+    fields.setdefault("posted_at", timezone.now() - timedelta(minutes=minutes_ago))
+    update = LiveUpdate.objects.create(article=article, **fields)
+    update.writers.set(writers)
+    return update
+
+
+def make_gallery(n_slides=3, **fields):
+    """A published gallery of `n_slides` Netflix-credited pictures."""
+    fields.setdefault("headline", f"Gallery {next(_numbers)}")
+    article = make_article(kind=Kind.GALLERY, **fields)
+    for position in range(1, n_slides + 1):
+        make_slide(article, position=position)
+    return article
+
+
+def make_slide(article, *, image=None, **fields):
+    n = next(_numbers)
+    image = image or picture(
+        f"Slide {n}", caption=f"Slide {n} caption", credit="Netflix"
+    )
+    return GallerySlide.objects.create(article=article, image=image, **fields)
+
+
+def make_correction(article, **fields):
+    fields.setdefault("text", f"An earlier version got fact {next(_numbers)} wrong.")
+    return Correction.objects.create(article=article, **fields)

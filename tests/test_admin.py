@@ -13,7 +13,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles import previews
-from articles.models import Article, Byline, Status, Topic
+from articles.models import Article, Byline, Kind, Status, Topic
 from shows.models import Person
 from tests.factories import (
     make_article,
@@ -53,7 +53,12 @@ def form_data(article=None, **overrides):
         "byline_set-INITIAL_FORMS": str(len(bylines)),
         "byline_set-MIN_NUM_FORMS": "0",
         "byline_set-MAX_NUM_FORMS": "1000",
+        "kind": article.kind if article else Kind.NEWS,
     }
+    if article is not None:
+        data |= management_form("corrections", 0)
+        if article.is_gallery:
+            data |= management_form("slides", 0)
     for i, byline in enumerate(bylines):
         data |= {
             f"byline_set-{i}-id": str(byline.pk),
@@ -62,6 +67,16 @@ def form_data(article=None, **overrides):
             f"byline_set-{i}-position": str(byline.position),
         }
     return data | overrides
+
+
+def management_form(prefix, initial):
+    """An inline's management form, with no rows posted beyond the `initial` ones."""
+    return {
+        f"{prefix}-TOTAL_FORMS": str(initial),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
 
 
 def in_local(moment):

@@ -400,7 +400,8 @@ class TestArticlePage:
         for i in range(n):
             make_article(topics=list(article.topics.all()), hero=i == 0)
         client.get(article.get_absolute_url())
-        with django_assert_max_num_queries(6):
+        # +1 since where to watch: the offers of the story's shows
+        with django_assert_max_num_queries(7):
             response = client.get(article.get_absolute_url())
         assert len(response.context["related"]) == min(n, 4)
         html = response.content.decode()

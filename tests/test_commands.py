@@ -8,7 +8,15 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.models import Article, Status, Topic
+from articles.models import (
+    Article,
+    Correction,
+    GallerySlide,
+    Kind,
+    LiveUpdate,
+    Status,
+    Topic,
+)
 from authors.models import Author
 from newsletter.models import Subscriber
 from tests.factories import make_article
@@ -37,7 +45,7 @@ def seeded(settings):
 
 class TestSeedDemo:
     def test_creates_both_stories_with_their_writers_and_topics(self, seeded):
-        stories = Article.objects.published().order_by("publish_at")
+        stories = Article.objects.published().of_kind(Kind.NEWS).order_by("publish_at")
         assert stories.count() == 2
         grace = Author.objects.get(slug="grace-morris")
         assert (grace.name, grace.role) == ("Grace Morris", "Staff Writer")
@@ -67,22 +75,54 @@ class TestSeedDemo:
         for story in Article.objects.published():
             assert [show.slug for show in story.shows.all()] == ["heartstopper"]
 
+    def test_a_review_of_season_one_and_a_spoiler_guarded_finale_recap(self, seeded):
+        review = Article.objects.published().reviews().get()
+        assert review.subject_season.number == 1
+        assert review.rating_label == "4.5 out of 5 stars" and review.verdict
+        recap = Article.objects.published().recaps().get()
+        assert (recap.subject_episode.season.number, recap.subject_episode.number) == (
+            1,
+            8,
+        )
+        assert '<details class="spoiler">' in recap.body_html
+        assert recap.spoilers_hidden
+        assert recap.public_headline == recap.safe_headline != recap.headline
+
     def test_a_story_awaits_review_for_the_workflow_demo(self, seeded):
         assert Article.objects.filter(status=Status.REVIEW).count() == 1
 
+    def test_a_live_blog_a_gallery_and_a_correction(self, seeded):
+        blog = Article.objects.published().get(kind=Kind.LIVE)
+        assert blog.is_live and blog.hero_image.credit
+        updates = list(blog.live_updates.all())
+        assert len(updates) == 4 and updates[0].is_pinned
+        assert all(update.writers.exists() for update in updates)
+        gallery = Article.objects.published().get(kind=Kind.GALLERY)
+        slides = list(gallery.slides.select_related("image"))
+        assert [slide.position for slide in slides] == [1, 2, 3, 4]
+        assert all(slide.image.credit == "Netflix" for slide in slides)
+        assert all(slide.caption_text for slide in slides)
+        correction = Correction.objects.visible().get()
+        assert "4.3 billion" in correction.text
+
     def test_is_idempotent(self, seeded):
-        counts = (
-            Article.objects.count(),
-            Author.objects.count(),
-            Topic.objects.count(),
-        )
+        def counts():
+            return [
+                model.objects.count()
+                for model in (
+                    Article,
+                    Author,
+                    Topic,
+                    LiveUpdate,
+                    GallerySlide,
+                    Correction,
+                )
+            ]
+
+        before = counts()
         again = run("seed_demo")
         assert "already there" in again
-        assert counts == (
-            Article.objects.count(),
-            Author.objects.count(),
-            Topic.objects.count(),
-        )
+        assert counts() == before
 
     def test_demo_logins_in_their_groups_with_debug(self, seeded):
         assert "writer / newsroom-writer" in seeded
@@ -106,7 +146,13 @@ class TestSeedDemo:
             client.force_login(get_user_model().objects.get(username="editor"))
             assert client.get(story.get_absolute_url()).status_code == 200
         client.logout()
-        for url in ["/", "/topics/", "/topics/netflix/", "/authors/grace-morris/"]:
+        for url in [
+            "/",
+            "/topics/",
+            "/topics/netflix/",
+            "/authors/grace-morris/",
+            "/corrections/",
+        ]:
             assert client.get(url).status_code == 200, url
 
 

@@ -229,6 +229,7 @@ class TestShowAndPeople:
             "@type": "TVSeason",
             "seasonNumber": 1,
             "name": "Season 1",
+            "url": "http://testserver/shows/heartstopper/seasons/1/",
             "numberOfEpisodes": 8,
         }
         assert data["actor"] == [
@@ -321,8 +322,10 @@ class TestHomeAndLogo:
         article = make_article(authors=[author], n_topics=2, hero=True)
         article.shows.add(show)
         url, limit = {
-            "article": (article.get_absolute_url(), 6),
-            "show": (show.get_absolute_url(), 10),
+            # +1 each for where to watch; the show page's story kinds and our
+            # reviews +2 more
+            "article": (article.get_absolute_url(), 7),
+            "show": (show.get_absolute_url(), 13),
             "writer": (author.get_absolute_url(), 6),
         }[page]
         client.get(url)

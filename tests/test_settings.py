@@ -22,6 +22,7 @@ CLEAN = {
         "ALLOWED_HOSTS",
         "DJANGO_SETTINGS_MODULE",
         "AWS_STORAGE_BUCKET_NAME",
+        "SITE_REGION",
     }
 }
 PROD = {
@@ -167,3 +168,17 @@ def test_s3_bucket_switches_media_storage(bucket):
     s = settings_json(["STORAGES"], {**PROD, "AWS_STORAGE_BUCKET_NAME": bucket})
     assert s["STORAGES"]["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
     assert "whitenoise" in s["STORAGES"]["staticfiles"]["BACKEND"]
+
+
+@pytest.mark.parametrize(("given", "region"), [(None, "GB"), ("us", "US")])
+def test_site_region_is_a_country_code(given, region):
+    env = {"DEBUG": "1", **({"SITE_REGION": given} if given else {})}
+    assert settings_json(["SITE_REGION"], env) == {"SITE_REGION": region}
+
+
+def test_an_unknown_site_region_stops_start_up():
+    result = run("", "manage.py", "check", env={"DEBUG": "1", "SITE_REGION": "XX"})
+    assert result.returncode != 0
+    assert "SITE_REGION='XX' is not an ISO 3166-1 alpha-2 country code" in (
+        result.stderr
+    )

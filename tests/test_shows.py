@@ -439,10 +439,11 @@ class TestShowDetail:
         show.based_on_author = fill_show(show, n)[0]
         show.trailer_url = "https://youtu.be/dQw4w9WgXcQ"
         show.save()
-        # show, genres, seasons, credits, credit seasons, ratings; stories, their
-        # authors and topics (Article.for_cards); the header's topics
+        # show, genres, seasons, credits, credit seasons, ratings, offers; stories,
+        # their authors and topics (Article.for_cards), the kinds of story, our
+        # reviews; the header's topics
         # +1 on a cold cache: when the next scheduled story goes live.
-        with django_assert_max_num_queries(11):
+        with django_assert_max_num_queries(14):
             response = client.get(show.get_absolute_url())
         assert len(response.context["show"].cast) == n
         assert len(response.context["stories"]) == n
@@ -501,10 +502,13 @@ class TestPersonDetail:
 
 
 def show_form(**overrides):
-    """POST data for the show admin form with its three (empty) inlines."""
+    """POST data for the show admin form with its four (empty) inlines."""
     data = {
         "title": "Heartstopper",
         "slug": "heartstopper",
+        "kind": "series",
+        "release_date": "",
+        "runtime": "",
         "network": "",
         "status": ShowStatus.RENEWED,
         "premiere_date": "",
@@ -516,7 +520,7 @@ def show_form(**overrides):
         "trailer_url": "",
         "official_site": "",
     }
-    for prefix in ("seasons", "credits", "ratings"):
+    for prefix in ("seasons", "credits", "ratings", "watch_offers"):
         data |= {
             f"{prefix}-TOTAL_FORMS": "0",
             f"{prefix}-INITIAL_FORMS": "0",
@@ -551,7 +555,7 @@ class TestShowAdmin:
         response = admin_client.get(f"/admin/shows/show/{show.pk}/change/")
         assert response.status_code == 200
         prefixes = {f.formset.prefix for f in response.context["inline_admin_formsets"]}
-        assert prefixes == {"seasons", "credits", "ratings"}
+        assert prefixes == {"seasons", "credits", "ratings", "watch_offers"}
         credits = next(
             f.formset
             for f in response.context["inline_admin_formsets"]

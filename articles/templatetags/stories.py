@@ -11,7 +11,7 @@ register = template.Library()
 def share_links(article):
     """Plain share links: no third-party script, nothing loads until clicked."""
     url = absolute(article.get_absolute_url())
-    title = article.headline
+    title = article.public_headline
     return {
         "links": [
             (

@@ -27,6 +27,7 @@ def picture(
     caption=None,
     figure=True,
     css_class="",
+    eager=False,
 ):
     """Render `image` as a responsive <picture>, in a <figure> with credit by default.
 
@@ -57,6 +58,7 @@ def picture(
         "height": height,
         "sizes": sizes,
         "hero": hero,
+        "eager": eager,
         "caption": caption or image.caption,
         "figure": figure,
         "css_class": css_class,

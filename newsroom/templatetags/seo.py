@@ -18,6 +18,9 @@ register = template.Library()
 
 BUILDERS = {
     "news_article": seo.news_article,
+    "review": seo.review,
+    "show": seo.show,
+    "tv_season": seo.tv_season,
     "tv_series": seo.tv_series,
     "profile_page": seo.profile_page,
     "website": seo.website,
@@ -26,7 +29,7 @@ BUILDERS = {
 
 @register.simple_tag
 def json_ld(kind, *objects):
-    """A JSON-LD block of `kind` (news_article, tv_series, profile_page, website)."""
+    """A JSON-LD block of `kind` (a name in BUILDERS) built from `objects`."""
     try:
         build = BUILDERS[kind]
     except KeyError:

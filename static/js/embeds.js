@@ -65,4 +65,8 @@
   }
 
   document.querySelectorAll("figure.embed[data-embed-player]").forEach(upgrade);
+  // Content added later (a live blog's new updates, static/js/liveblog.js).
+  document.addEventListener("newsroom:inserted", function (event) {
+    event.target.querySelectorAll("figure.embed[data-embed-player]").forEach(upgrade);
+  });
 })();

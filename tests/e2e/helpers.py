@@ -153,6 +153,10 @@ _LABEL_FOCUSABLE = """() => {
   for (const el of document.querySelectorAll(selector)) {
     // tabindex=-1 takes a control out of the Tab order on purpose (a honeypot field).
     if (el.disabled || el.closest('[inert]') || el.tabIndex < 0) continue;
+    // Inside a closed <details> only its <summary> can take focus (Chromium still
+    // gives the folded content a box).
+    const folded = el.closest('details:not([open])');
+    if (folded && el.closest('summary')?.parentElement !== folded) continue;
     const box = el.getBoundingClientRect();
     const style = getComputedStyle(el);
     // The skip link sits off screen until focused: it counts as a control.

@@ -84,8 +84,11 @@ class TestWriterJourney:
         expect(page.locator(".messagelist .success")).to_be_visible()
 
         page.goto("/admin/articles/article/add/")
-        page.get_by_label("Headline").fill(HEADLINE)
-        page.get_by_label("Standfirst").fill("Cameras are rolling on Nick and Charlie.")
+        # exact: the form also has a "Spoiler-free headline" and "…standfirst".
+        page.get_by_label("Headline:", exact=True).fill(HEADLINE)
+        page.get_by_label("Standfirst:", exact=True).fill(
+            "Cameras are rolling on Nick and Charlie."
+        )
         body = page.locator(".ProseMirror[contenteditable=true]")
         body.click()
         page.keyboard.type("The cast is back at Truham for a second run.")

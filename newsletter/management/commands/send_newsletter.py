@@ -61,7 +61,7 @@ class Command(BaseCommand):
                 recipients = issue.pending_recipients().count()
             self.stdout.write(f"Would send “{issue.subject}” to {recipients} readers:")
             for article in articles:
-                self.stdout.write(f"  - {article.headline}")
+                self.stdout.write(f"  - {article.public_headline}")
             return
         if not issue.pk:
             with transaction.atomic():
@@ -99,7 +99,7 @@ class Command(BaseCommand):
             self.stdout.write("No new stories since the last issue; nothing to send.")
             return None, []
         day = date_format(timezone.localdate(), "j F")
-        subject = subject or f"{articles[0].headline} – and more, {day}"
+        subject = subject or f"{articles[0].public_headline} – and more, {day}"
         return Issue(subject=subject), articles
 
     def _report(self, result):
