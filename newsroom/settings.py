@@ -84,6 +84,9 @@ MIDDLEWARE = [
     # (CSP included). newsroom/page_cache.py.
     "newsroom.page_cache.PageCacheMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    # A lost database connection gives the 503 page (newsroom/faults.py), not a
+    # 500; the page cache above still answers with its last good copy when it has one.
+    "newsroom.faults.DatabaseUnavailableMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,6 +167,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections, checked before reuse so a restarted server costs no 500.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # An unreachable server fails fast (a 503 page) instead of holding the worker.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "DATABASE_CONNECT_TIMEOUT", default=5
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
