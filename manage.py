@@ -9,6 +9,10 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
     from django.core.management import execute_from_command_line
 
+    from newsroom.startup import load_settings
+
+    load_settings()
+
     execute_from_command_line(sys.argv)
 
 

@@ -1,10 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import (
-    AutocompleteSelectMultiple,
-    RelatedFieldWidgetWrapper,
-)
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q
 from django.http import Http404
@@ -33,6 +30,11 @@ from articles.models import (
 from core.history import HistoryAdmin
 from core.links import absolute
 from core.publishing import scheduled
+from core.relations import (
+    AutocompleteSelectMultiple,
+    ModelMultipleChoiceField,
+    RelationKeysAdminMixin,
+)
 from core.roles import is_editor
 from images.models import Image
 from shows.models import Show
@@ -72,7 +74,7 @@ class WorkflowFilter(admin.SimpleListFilter):
         return queryset
 
 
-class BylineInline(admin.TabularInline):
+class BylineInline(RelationKeysAdminMixin, admin.TabularInline):
     model = Byline
     autocomplete_fields = ["author"]
     fields = ["author", "position"]
@@ -92,7 +94,7 @@ class PictureAutocomplete(AutocompleteSelectMultiple):
         return super().optgroups(name, ids, attr)
 
 
-class GallerySlideInline(admin.TabularInline):
+class GallerySlideInline(RelationKeysAdminMixin, admin.TabularInline):
     """A gallery's slides: reorder, recaption or delete them here (the move buttons
     and dragging of static/articles/sortable-inline.js renumber the positions); add
     pictures with the story form's "Add pictures" field, many at once. Each row shows
@@ -126,7 +128,7 @@ class GallerySlideInline(admin.TabularInline):
         )
 
 
-class CorrectionInline(admin.StackedInline):
+class CorrectionInline(RelationKeysAdminMixin, admin.StackedInline):
     """Editors add corrections (the Writer role may only view them)."""
 
     model = Correction
@@ -236,7 +238,7 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(HistoryAdmin):
+class ArticleAdmin(RelationKeysAdminMixin, HistoryAdmin):
     form = ArticleAdminForm
     change_list_template = "admin/articles/article/change_list.html"
     change_form_template = "admin/articles/article/change_form.html"
@@ -433,7 +435,7 @@ class ArticleAdmin(HistoryAdmin):
             can_delete_related=False,
             can_view_related=False,
         )
-        return forms.ModelMultipleChoiceField(
+        return ModelMultipleChoiceField(
             queryset=Topic.objects.all(),
             required=False,
             widget=widget,
@@ -593,7 +595,8 @@ class ArticleAdmin(HistoryAdmin):
 
     @admin.display(description=_("preview link"))
     def preview_link(self, obj):
-        if obj is None or obj.pk is None:
+        # obj.slug is empty while a form that cleared it is shown with its errors.
+        if obj is None or obj.pk is None or not obj.slug:
             return "—"
         if obj.is_published:
             return format_html('<a href="{0}">{0}</a>', obj.get_absolute_url())
@@ -689,7 +692,7 @@ class ArticleAdmin(HistoryAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "in_navigation", "story_count"]
     list_editable = ["in_navigation"]
     search_fields = ["name"]
@@ -736,7 +739,7 @@ class LiveUpdateForm(forms.ModelForm):
 
 
 @admin.register(LiveUpdate)
-class LiveUpdateAdmin(admin.ModelAdmin):
+class LiveUpdateAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     """Live-blog updates. Most are posted from the form at the top of the live
     blog's own page (quick_fields, posted to this admin's add view)."""
 
@@ -800,7 +803,7 @@ class LiveUpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     """Every correction and clarification; editors add them on the story's page."""
 
     list_display = ["__str__", "kind", "article", "published_at"]

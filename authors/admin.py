@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from authors.models import Author
 from core.history import HistoryAdmin
+from core.relations import RelationKeysAdminMixin
 from core.roles import is_editor
 
 
 @admin.register(Author)
-class AuthorAdmin(HistoryAdmin):
+class AuthorAdmin(RelationKeysAdminMixin, HistoryAdmin):
     list_display = ["photo_thumbnail", "name", "role", "user", "story_count"]
     list_display_links = ["photo_thumbnail", "name"]
     list_select_related = ["photo", "user"]

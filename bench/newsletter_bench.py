@@ -163,17 +163,17 @@ def run(options, workdir):
     samples = []
     import newsletter.sending as sending
 
-    original = sending._record
+    original = sending.Ledger.close
 
-    def record_and_sample(*args):
-        original(*args)
+    def close_and_sample(ledger):  # after each batch
+        original(ledger)
         samples.append(rss_mb())
 
-    sending._record = record_and_sample
+    sending.Ledger.close = close_and_sample
     started, cpu = time.perf_counter(), time.process_time()
     result = send_issue.enqueue(issue.pk)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    sending._record = original
+    sending.Ledger.close = original
     if result.status != "SUCCESSFUL":
         print(result.errors[-1].traceback)
         raise SystemExit(1)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.urls import NoReverseMatch
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -83,7 +84,10 @@ class Preview:
 
 def preview(article):
     """The previews of `article` as it is (saved or being edited)."""
-    path = article.get_absolute_url() if article.slug else "/articles/…/"
+    try:
+        path = article.get_absolute_url() if article.slug else "/articles/…/"
+    except NoReverseMatch:  # a slug being edited that is not a valid one (yet)
+        path = "/articles/…/"
     url = settings.SITE_URL + path
     domain = urlsplit(settings.SITE_URL).netloc
     crumbs = [domain, *(part for part in path.split("/") if part)]

@@ -5,12 +5,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.relations import RelationKeysAdminMixin
 from images.forms import ImageForm
-from images.models import Image
+from images.models import Image, PictureNotStored
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     form = ImageForm
     list_display = [
         "thumbnail",
@@ -52,6 +53,23 @@ class ImageAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["images/focal-point.css"]}
         js = ["images/focal-point.js"]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A storage failure while saving an upload is a form error, not a 500.
+
+        The failed save has been rolled back and its files deleted (Image.save); the
+        form is then shown again with the reason, for another try.
+        """
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PictureNotStored as exc:
+            request.picture_not_stored = exc
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.storage_error = getattr(request, "picture_not_stored", None)
+        return form
 
     # --- Who may change a picture (Image.may_be_changed_by) ----------------------
 

@@ -26,6 +26,8 @@ class PictureFileField(forms.FileField):
 
 class ImageForm(forms.ModelForm):
     file = PictureFileField(label=_("File"))
+    # Set by ImageAdmin when the last try to store this upload failed.
+    storage_error = None
 
     class Meta:
         model = Image
@@ -46,3 +48,8 @@ class ImageForm(forms.ModelForm):
             "JPEG, PNG, WebP, AVIF or GIF, up to %(size)s. Location and camera "
             "details are removed; the picture is turned upright."
         ) % {"size": filesizeformat(processing.max_upload_bytes())}
+
+    def clean(self):
+        if self.storage_error is not None:
+            self.add_error("file", str(self.storage_error))
+        return super().clean()

@@ -133,9 +133,35 @@ class Image(models.Model):
         return self.caption or self.alt_text
 
     def save(self, *args, **kwargs):
+        # Django's FileField marks a file not yet written to storage as uncommitted.
+        if self.file and not self.file._committed:
+            self._save_upload(*args, **kwargs)
+            return
         super().save(*args, **kwargs)
         if self.file and self.renditions_stale:
             self.refresh_renditions()
+
+    def _save_upload(self, *args, **kwargs):
+        """Store a new master and all its renditions, or nothing at all.
+
+        If storage fails (OSError) the row and easy-thumbnails' records are rolled
+        back, the files already written are deleted and PictureNotStored says so.
+        """
+        made = []
+        try:
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                self.refresh_renditions(made=made)
+        except OSError as exc:
+            logger.exception("Could not store an uploaded picture")
+            master = self.file.name if self.file._committed else None
+            try:
+                discard_files(made, master)
+            except OSError:
+                logger.exception("Could not delete the files of a failed upload")
+            if self._state.adding:
+                self.pk = None
+            raise PictureNotStored(exc) from exc
 
     @property
     def focal_point(self):
@@ -154,18 +180,22 @@ class Image(models.Model):
             or kept.get("focal") != list(self.focal_point)
         )
 
-    def refresh_renditions(self):
+    def refresh_renditions(self, *, made=None):
         """Make the missing renditions and record them on the row.
 
         Renditions kept already are found, not made again. Files no longer needed
         (an older crop, a replaced upload) are deleted once the change is committed.
+        With `made` (a list: a new upload), a failure raises after listing there
+        the renditions already written.
         """
         before = self.renditions or {}
         try:
             with self.file.storage.open(self.file.name, "rb") as master:
                 self.width, self.height = PILImage.open(master).size
-            self.renditions = processing.make_renditions(self)
+            self.renditions = processing.make_renditions(self, made=made)
         except OSError:
+            if made is not None:
+                raise
             # A storage or encoder failure (a master missing from storage, a full
             # disk) must not lose the rest of the save: pages fall back to the
             # master, or keep the renditions of this same master, and nothing is
@@ -239,6 +269,18 @@ class Image(models.Model):
             for obj in model._default_manager.filter(**lookup).distinct()[:50]:
                 found.append((model._meta.verbose_name, obj))
         return found
+
+
+class PictureNotStored(Exception):
+    """A new picture could not be written to storage; nothing of it was kept."""
+
+    message = _(
+        "The picture could not be stored: the file store did not answer (%(error)s). "
+        "Nothing was saved; please try again in a moment."
+    )
+
+    def __str__(self):
+        return str(self.message % {"error": self.args[0]})
 
 
 def rendition_names(renditions):

@@ -359,11 +359,12 @@ def rendition_options(shape, width, fmt, focal):
     return {**options, "quality": quality, **extra}
 
 
-def make_renditions(image):
+def make_renditions(image, *, made=None):
     """Make (or find, if kept already) every rendition of `image`; return their map.
 
     The map is what the `picture` tag reads: shape key -> format -> list of
-    [width, height, storage name], narrowest first.
+    [width, height, storage name], narrowest first. Each name is also appended to
+    `made` as soon as it is stored, so a caller can clean up after a failure.
     """
     focal = image.focal_point
     renderer = _Renderer()
@@ -382,6 +383,8 @@ def make_renditions(image):
                     thumbnailer.thumbnail_transparency_extension = extension
                     options = rendition_options(shape, width, fmt, focal)
                     thumb = thumbnailer.get_thumbnail(options)
+                    if made is not None:
+                        made.append(thumb.name)
                     formats[fmt].insert(0, [thumb.width, thumb.height, thumb.name])
     finally:
         thumbnailer.close()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
+from core.relations import RelationKeysAdminMixin
 from newsletter import sending
 from newsletter.mail import Digest, preview_unsubscribe_url
 from newsletter.models import Issue, IssueStory, Subscriber
@@ -65,7 +66,7 @@ def _csv_cell(value):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     list_display = ["email", "status", "source", "created_at", "confirmed_at", "mail"]
     list_filter = ["status", "source", ConfirmationMailFilter, "created_at"]
     search_fields = ["email"]
@@ -183,7 +184,7 @@ class SubscriberAdmin(admin.ModelAdmin):
         self.message_user(request, _("%(n)d unsubscribed.") % {"n": count})
 
 
-class IssueStoryInline(admin.TabularInline):
+class IssueStoryInline(RelationKeysAdminMixin, admin.TabularInline):
     model = IssueStory
     autocomplete_fields = ["article"]
     fields = ["position", "article"]
@@ -204,7 +205,7 @@ class IssueStoryInline(admin.TabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     list_display = [
         "subject",
         "status",

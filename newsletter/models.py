@@ -334,14 +334,17 @@ class IssueStory(models.Model):
 class Delivery(models.Model):
     """One subscriber's copy of one issue.
 
-    The row is written ("claimed") before the mail goes out and the unique
+    The row is written ("queued") before the mail goes out and the unique
     constraint allows one per subscriber and issue, so no run, resumed or
-    concurrent, can send an issue to anyone twice. A claim whose outcome was never
-    recorded (the sender was killed mid-batch) stays "claimed" and is not retried:
-    the mail may or may not have left.
+    concurrent, can send an issue to anyone twice. It turns "claimed" as the mail
+    goes out and gets its outcome as the server answers (newsletter.sending). A
+    claim whose outcome was never recorded (the sender was killed with that one
+    mail in flight) stays "claimed" and is not retried: the mail may or may not
+    have left. Queued rows of a run that died are released by the next run.
     """
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
         CLAIMED = "claimed", _("Outcome unknown")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")

@@ -1,22 +1,26 @@
 """Sending an issue: batches over one SMTP connection, resumable, never twice.
 
-Each batch is first claimed in the database (one Delivery row per subscriber, unique
-per issue), then mailed over the one open connection, then its outcomes are written
-back in a single UPDATE per outcome. A run that stops (an exception, Ctrl-C, SIGTERM)
-records what it knows on the way out and releases the claims it never tried, so the
-next run picks those readers up again. Only a hard kill between the SMTP server's
-"accepted" and our write can leave claims without an outcome; they stay "claimed",
-are counted as "outcome unknown" in the admin and are never retried.
+Each batch is first claimed in the database: one Delivery row per subscriber, unique
+per issue, "queued". Then, one reader at a time, a single UPDATE records the outcome
+of the previous mail (the server accepted or refused it) and marks this reader's row
+"claimed" (in flight) before the mail goes out. So whenever the sender dies, even by
+SIGKILL, at most one row of its run is "claimed" with an unknown outcome (the mail
+may have left: it is shown as "outcome unknown" and never retried); every other row
+says what happened, or is still "queued", i.e. never tried. The next run releases
+every queued row and carries on with those readers. A run whose queued rows were
+released under it (a second run started meanwhile) notices when its UPDATE finds its
+row gone and leaves that reader to the other run.
 """
 
 import logging
 import smtplib
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import mailers
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -24,6 +28,8 @@ from newsletter.mail import Digest, ascii_address
 from newsletter.models import Delivery, Issue, Subscriber
 
 logger = logging.getLogger(__name__)
+
+QUEUED, CLAIMED = Delivery.Status.QUEUED, Delivery.Status.CLAIMED
 
 
 class SendingStopped(Exception):
@@ -91,7 +97,10 @@ def _claim(issue, run, after_pk, size):
     if not candidates:
         return [], None
     Delivery.objects.bulk_create(
-        [Delivery(issue=issue, subscriber_id=pk, run=run) for pk, _ in candidates],
+        [
+            Delivery(issue=issue, subscriber_id=pk, run=run, status=QUEUED)
+            for pk, _ in candidates
+        ],
         ignore_conflicts=True,
     )
     mine = set(
@@ -102,23 +111,120 @@ def _claim(issue, run, after_pk, size):
     return [(pk, email) for pk, email in candidates if pk in mine], candidates[-1][0]
 
 
-def _record(issue, run, batch, outcomes, in_flight):
-    """Write a batch's outcomes and release what was never tried."""
-    now = timezone.now()
-    sent = [pk for pk, (ok, _) in outcomes.items() if ok]
-    mine = Delivery.objects.filter(issue=issue, run=run)
-    if sent:
-        mine.filter(subscriber_id__in=sent).update(
-            status=Delivery.Status.SENT, attempted_at=now
+def _take_sql(db):
+    """The one statement run per mail (Ledger.take), as plain SQL: the ORM would
+    spend more time building it than the database spends running it."""
+    table = db.ops.quote_name(Delivery._meta.db_table)
+    return (
+        f"UPDATE {table} SET "  # noqa: S608 - only the table name is formatted in
+        "status = CASE WHEN subscriber_id = %s THEN %s ELSE %s END, "
+        "attempted_at = CASE WHEN subscriber_id = %s THEN %s "
+        "ELSE attempted_at END, "
+        "error = CASE WHEN subscriber_id = %s THEN %s ELSE error END "
+        "WHERE issue_id = %s AND run = %s AND "
+        "(subscriber_id = %s OR (subscriber_id = %s AND status = %s))"
+    )
+
+
+@contextmanager
+def _commits_without_waiting_for_disk():
+    """On PostgreSQL the sender's session commits asynchronously
+    (synchronous_commit off): a write per mail would otherwise wait for the disk
+    each time. A killed sender loses nothing by it (the server has every commit);
+    only a crash of the database server itself can lose its last fraction of a
+    second of records."""
+    db = connections[Delivery.objects.db]
+    if db.vendor != "postgresql":
+        yield
+        return
+    with db.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        try:
+            with db.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+        except DatabaseError:
+            logger.warning("could not reset synchronous_commit", exc_info=True)
+
+
+class Ledger:
+    """The delivery rows of one run, written one mail at a time.
+
+    `take(pk)` writes the outcome of the previous mail and marks `pk` in flight in
+    one UPDATE, and says whether the row is still this run's to send. `settle()`
+    keeps the outcome of the mail in flight until the next take() or `close()`.
+    """
+
+    def __init__(self, issue, run):
+        self.issue, self.run = issue, run
+        self.in_flight = None
+        self.outcome = None  # (ok, error) of the mail in flight, once known
+        self.sent = self.failed = 0
+        self.db = connections[Delivery.objects.db]
+        self.sql = _take_sql(self.db)
+        self.cursor = None  # one for the batch, opened by the first take()
+
+    def take(self, pk):
+        previous = self.in_flight if self.outcome is not None else None
+        status, error = self._settled_values()
+        now = self.db.ops.adapt_datetimefield_value(timezone.now())
+        if self.cursor is None:
+            self.cursor = self.db.cursor()
+        self.cursor.execute(
+            self.sql,
+            [
+                *(previous, status, CLAIMED),
+                *(previous, now),
+                *(previous, error),
+                *(self.issue.pk, self.run),
+                *(previous, pk, QUEUED),
+            ],
         )
-    for pk, (ok, error) in outcomes.items():
-        if not ok:
-            mine.filter(subscriber_id=pk).update(
-                status=Delivery.Status.FAILED, attempted_at=now, error=error[:500]
+        taken = self.cursor.rowcount - (previous is not None)
+        self._count()
+        self.in_flight, self.outcome = (pk, None) if taken else (None, None)
+        return bool(taken)
+
+    def settle(self, ok, error=""):
+        self.outcome = (ok, error[:500])
+
+    def release_in_flight(self):
+        """The server never took the mail in flight: free its reader for a rerun."""
+        if self.in_flight is not None:
+            self._mine().filter(subscriber_id=self.in_flight).delete()
+        self.in_flight = self.outcome = None
+
+    def close(self):
+        """Write the last outcome and release the claims never tried."""
+        if self.cursor is not None:
+            self.cursor.close()
+            self.cursor = None
+        if self.in_flight is not None and self.outcome is not None:
+            status, error = self._settled_values()
+            self._mine().filter(subscriber_id=self.in_flight).update(
+                status=status, attempted_at=timezone.now(), error=error
             )
-    untried = [pk for pk, _ in batch if pk not in outcomes and pk != in_flight]
-    if untried:
-        mine.filter(subscriber_id__in=untried, status=Delivery.Status.CLAIMED).delete()
+            self._count()
+            self.in_flight = self.outcome = None
+        self._mine().filter(status=QUEUED).delete()
+
+    def _settled_values(self):
+        if self.outcome is None:
+            return CLAIMED, ""
+        ok, error = self.outcome
+        return (Delivery.Status.SENT if ok else Delivery.Status.FAILED), error
+
+    def _count(self):
+        if self.outcome is not None:
+            if self.outcome[0]:
+                self.sent += 1
+            else:
+                self.failed += 1
+
+    def _mine(self):
+        return Delivery.objects.filter(issue=self.issue, run=self.run)
 
 
 def _deliver(connection, digest, pk, address):
@@ -185,29 +291,32 @@ def send_issue(issue, *, batch_size=None, using="default", progress=None):
     if not start_sending(issue):
         return report
     issue.refresh_from_db()
+    # Claims an earlier run never tried (it was killed, or is still going and will
+    # notice) go back to the pool; "claimed" ones may have left and stay.
+    Delivery.objects.filter(issue=issue, status=QUEUED).delete()
     run = get_random_string(32)
     digest = Digest(issue)
     report.total = issue.pending_recipients().count()
     after_pk = 0
-    with mailers[using] as connection:
+    with mailers[using] as mailer, _commits_without_waiting_for_disk():
         while True:
             batch, after_pk = _claim(issue, run, after_pk, batch_size)
             if after_pk is None:
                 break
-            outcomes, in_flight = {}, None
+            ledger = Ledger(issue, run)
             try:
                 for pk, address in batch:
-                    in_flight = pk
+                    if not ledger.take(pk):
+                        continue  # released and claimed again by another run
                     try:
-                        outcomes[pk] = _send_one(connection, digest, pk, address)
+                        ledger.settle(*_send_one(mailer, digest, pk, address))
                     except SendingStopped:
-                        in_flight = None  # never accepted: released with the rest
+                        ledger.release_in_flight()
                         raise
-                    in_flight = None
             finally:
-                _record(issue, run, batch, outcomes, in_flight)
-                report.sent += sum(ok for ok, _ in outcomes.values())
-                report.failed += sum(not ok for ok, _ in outcomes.values())
+                ledger.close()
+                report.sent += ledger.sent
+                report.failed += ledger.failed
             if progress:
                 progress(report)
     _finish(issue)

@@ -86,6 +86,9 @@ MIDDLEWARE = [
     # (CSP included). newsroom/page_cache.py.
     "newsroom.page_cache.PageCacheMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    # A lost database connection gives the 503 page (newsroom/faults.py), not a
+    # 500; the page cache above still answers with its last good copy when it has one.
+    "newsroom.faults.DatabaseUnavailableMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,6 +173,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # SQLite too: opening it and setting its pragmas cost about as much as a cached page.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server fails fast (a 503 page) instead of holding the worker.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "DATABASE_CONNECT_TIMEOUT", default=5
+    )
 # Read replicas (comma-separated URLs): anonymous readers' queries go to them, writes,
 # staff and the admin stay on the primary (newsroom.routers).
 DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])

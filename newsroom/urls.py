@@ -1,13 +1,16 @@
-from django.conf import settings
-from django.conf.urls.static import static
-from django.contrib import admin
-from django.urls import include, path
+import re
 
-from newsroom import views
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from newsroom import faults, media, views
 
 admin.site.site_header = f"{settings.SITE_NAME} back office"
 admin.site.site_title = settings.SITE_NAME
 admin.site.index_title = "Desk"
+
+handler500 = faults.server_error
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,5 +41,12 @@ urlpatterns = [
     path("desk/", include("desk.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if media.serves_local_media():
+    # Uploads on local disk are served by the app, DEBUG or not (newsroom/media.py).
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$",
+            media.serve,
+            name="media",
+        )
+    ]

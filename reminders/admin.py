@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+from core.relations import RelationKeysAdminMixin
 from reminders.models import (
     FollowedShow,
     FollowedTopic,
@@ -24,7 +25,7 @@ from reminders.models import (
 Status = Notification.Status
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 

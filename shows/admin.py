@@ -8,6 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.relations import RelationKeysAdminMixin
 from shows.models import (
     Credit,
     Episode,
@@ -24,7 +25,7 @@ from shows.models import (
 
 
 @admin.register(Network)
-class NetworkAdmin(admin.ModelAdmin):
+class NetworkAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     list_display = ["name", "website", "show_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -45,7 +46,7 @@ class NetworkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Genre)
-class GenreAdmin(admin.ModelAdmin):
+class GenreAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -64,7 +65,7 @@ class ShowSeasonsFormSet(BaseInlineFormSet):
                 form.fields[name].label_from_instance = attrgetter("label")
 
 
-class SeasonInline(admin.TabularInline):
+class SeasonInline(RelationKeysAdminMixin, admin.TabularInline):
     """A series' seasons; each one's "change" link opens it with its episodes
     (the admin cannot nest episodes inside seasons inside the show)."""
 
@@ -75,7 +76,7 @@ class SeasonInline(admin.TabularInline):
     verbose_name_plural = _("seasons (“change” edits a saved season's episodes)")
 
 
-class CreditInline(admin.TabularInline):
+class CreditInline(RelationKeysAdminMixin, admin.TabularInline):
     model = Credit
     formset = ShowSeasonsFormSet
     extra = 0
@@ -91,14 +92,14 @@ class CreditInline(admin.TabularInline):
         return super().get_queryset(request).select_related("person")
 
 
-class RatingInline(admin.TabularInline):
+class RatingInline(RelationKeysAdminMixin, admin.TabularInline):
     model = Rating
     formset = ShowSeasonsFormSet
     extra = 0
     fields = ["source", "score", "scale", "season", "as_of", "url"]
 
 
-class WatchOfferInline(admin.TabularInline):
+class WatchOfferInline(RelationKeysAdminMixin, admin.TabularInline):
     model = WatchOffer
     formset = ShowSeasonsFormSet
     extra = 0
@@ -114,7 +115,7 @@ class WatchOfferInline(admin.TabularInline):
 
 
 @admin.register(Show)
-class ShowAdmin(admin.ModelAdmin):
+class ShowAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "network", "status", "premiere_date"]
     list_filter = ["kind", "network", "status"]
     list_select_related = ["network"]
@@ -145,7 +146,7 @@ class ShowAdmin(admin.ModelAdmin):
         return self.inlines
 
 
-class SeasonEpisodeInline(admin.TabularInline):
+class SeasonEpisodeInline(RelationKeysAdminMixin, admin.TabularInline):
     model = Episode
     extra = 0
     fields = ["number", "title", "first_aired", "synopsis"]
@@ -156,7 +157,7 @@ class SeasonEpisodeInline(admin.TabularInline):
 
 
 @admin.register(Season)
-class SeasonAdmin(admin.ModelAdmin):
+class SeasonAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     """A season with its episodes (also reached from the show's page)."""
 
     list_display = ["__str__", "status", "release_date", "episode_total"]
@@ -188,7 +189,7 @@ class SeasonAdmin(admin.ModelAdmin):
         return format_html('<a href="{0}">{0}</a>', obj.get_absolute_url())
 
 
-class AirDateInline(admin.TabularInline):
+class AirDateInline(RelationKeysAdminMixin, admin.TabularInline):
     model = EpisodeAirDate
     extra = 0
     fields = ["region", "date"]
@@ -196,7 +197,7 @@ class AirDateInline(admin.TabularInline):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(admin.ModelAdmin):
+class EpisodeAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "first_aired"]
     list_filter = ["season__show"]
     list_select_related = ["season__show"]
@@ -208,13 +209,13 @@ class EpisodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     list_display = ["name", "website"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class PersonCreditInline(admin.TabularInline):
+class PersonCreditInline(RelationKeysAdminMixin, admin.TabularInline):
     """A person's credits across shows; seasons are ticked on the show's page."""
 
     model = Credit
@@ -238,7 +239,7 @@ class PersonCreditInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(RelationKeysAdminMixin, admin.ModelAdmin):
     list_display = ["name", "credit_list"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

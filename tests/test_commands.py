@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import (
@@ -35,7 +36,7 @@ def run(*args, **options):
 def _no_renditions(monkeypatch):
     """Drawing every rendition of every demo picture is the images app's job (and
     its tests'); here pictures show their master file, which keeps these tests fast."""
-    monkeypatch.setattr("images.processing.make_renditions", lambda image: {})
+    monkeypatch.setattr("images.processing.make_renditions", lambda image, **kwargs: {})
 
 
 @pytest.fixture
@@ -229,6 +230,15 @@ class TestSeedBulk:
     def test_bulk_stories_are_searchable(self):
         run("seed_bulk", articles=20, seed=1)
         assert not Article.objects.filter(search_vector=None).exists()
+
+    @pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="ANALYZE is for PostgreSQL's planner"
+    )
+    def test_refreshes_the_planners_statistics_on_postgresql(self):
+        """Without them, pages over the new stories took minutes (load bench)."""
+        with CaptureQueriesContext(connection) as queries:
+            run("seed_bulk", articles=3)
+        assert queries.captured_queries[-1]["sql"] == "ANALYZE"
 
     @pytest.mark.parametrize(
         "options",

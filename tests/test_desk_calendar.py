@@ -214,7 +214,7 @@ class TestPage:
                 status=Status.REVIEW, target_date=today, n_authors=2, n_topics=2
             )
             make_article(publish_at=at(today, 23))
-        with django_assert_max_num_queries(15):
+        with django_assert_max_num_queries(16):
             response = editor.get(CALENDAR, {"date": today.isoformat()})
         assert response.text.count('class="desk-entry desk-entry--review"') == n
 
@@ -392,7 +392,7 @@ class TestICalendarFeed:
         url = self.feed_url(editor)
         for _ in range(n):
             make_article(status=Status.REVIEW, target_date=today, n_authors=2)
-        with django_assert_max_num_queries(5):
+        with django_assert_max_num_queries(6):
             response = client.get(url)
         events = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
         assert len(events) == n

@@ -197,7 +197,7 @@ class TestGalleryAdmin:
         self, client, editor, n, django_assert_max_num_queries
     ):
         gallery = make_gallery(n)
-        with django_assert_max_num_queries(17):
+        with django_assert_max_num_queries(21):
             client.get(change_url(gallery))
 
     def test_the_picture_library_lists_the_gallery_among_its_uses(self):

@@ -21,7 +21,7 @@ from PIL import JpegImagePlugin
 from authors.models import Author
 from images import processing
 from images.demo import demo_image
-from images.models import Image, rendition_names
+from images.models import Image, PictureNotStored, rendition_names
 
 pytestmark = pytest.mark.django_db
 
@@ -423,16 +423,28 @@ class TestRenditions:
         with pytest.raises(ValueError, match="Unknown picture shape '4:3'"):
             image.rendition_url(800, shape="4:3")
 
-    def test_an_encoder_failure_keeps_the_picture_and_falls_back(self, caplog):
+    def test_an_encoder_failure_on_a_new_upload_stores_nothing(self, caplog):
+        with (
+            mock.patch.object(
+                processing, "make_renditions", side_effect=OSError("disk full")
+            ),
+            pytest.raises(PictureNotStored, match="disk full"),
+        ):
+            make_image()
+        assert not Image.objects.exists()
+        assert "Could not store an uploaded picture" in caplog.text
+
+    def test_an_encoder_failure_on_a_re_save_keeps_the_picture(self, caplog):
+        image = make_image()
+        kept = image.renditions
         with mock.patch.object(
             processing, "make_renditions", side_effect=OSError("disk full")
         ):
-            image = make_image()
+            image.focal_x = 0.3
+            image.save()
         image.refresh_from_db()
-        assert image.renditions == {} and image.width == 1000
+        assert image.focal_x == 0.3 and image.renditions == kept
         assert "Could not make the renditions" in caplog.text
-        html = render("{% picture image %}", image=image)
-        assert tags(html, "img")[0]["src"] == image.file.url
 
     def test_a_master_missing_from_storage_does_not_break_a_save(
         self, caplog, django_capture_on_commit_callbacks

@@ -435,7 +435,7 @@ class TestPostingAnUpdate:
         for i in range(n):
             make_live_update(blog, minutes_ago=i, writers=[make_author()])
         client.get(change_url(blog))
-        with django_assert_max_num_queries(18):
+        with django_assert_max_num_queries(22):
             response = client.get(change_url(blog))
         assert len(response.context["live_updates"]) == n
 

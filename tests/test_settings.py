@@ -55,10 +55,46 @@ def settings_json(names, env):
     return json.loads(result.stdout)
 
 
-def test_missing_secret_key_stops_start_up_with_a_one_line_hint():
-    result = run("", "manage.py", "check", env={"DEBUG": "0"})
+HINT = "SECRET_KEY is not set: export SECRET_KEY="
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["manage.py", "check"],
+        ["-c", "import newsroom.wsgi"],
+        ["-c", "import newsroom.asgi"],
+        ["-m", "gunicorn", "--check-config", "newsroom.wsgi"],
+    ],
+    ids=["manage.py", "wsgi", "asgi", "gunicorn --check-config"],
+)
+def test_missing_secret_key_stops_start_up_with_a_one_line_hint(argv):
+    result = run("", *argv, env={"DEBUG": "0"})
     assert result.returncode != 0
-    assert "SECRET_KEY is not set: export SECRET_KEY=" in result.stderr
+    assert result.stderr.splitlines() == [
+        f"Newsroom cannot start: {HINT}"
+        "<a long random string> (or DEBUG=1 for local development)."
+    ]
+
+
+def test_gunicorn_without_secret_key_stops_instead_of_rebooting_workers():
+    """A worker that cannot load the app exits with gunicorn's "app failed to load"
+    code, so the master shuts down with our one line rather than looping."""
+    result = run(
+        "",
+        "-m",
+        "gunicorn",
+        "--bind",
+        "127.0.0.1:0",
+        "--workers",
+        "1",
+        "newsroom.wsgi",
+        env={"DEBUG": "0"},
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count(HINT) == 1
+    assert "App failed to load" in result.stderr
 
 
 def test_debug_runs_without_secret_key():

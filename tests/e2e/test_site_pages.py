@@ -4,8 +4,10 @@ Each test runs at phone and desktop widths (the ``page`` fixture).
 """
 
 import re
+from unittest import mock
 
 import pytest
+from django.db.utils import OperationalError
 from playwright.sync_api import expect
 
 from tests.e2e.error_urls import SERVER_ERROR_PATH
@@ -88,3 +90,26 @@ class TestStaffSignIn:
         login(staff_user)
         page.goto("/admin/")
         expect(page.get_by_role("heading", name="Desk")).to_be_visible()
+
+
+@pytest.fixture
+def database_down():
+    """Every query fails as it does when PostgreSQL is gone (in the live server too:
+    it runs in this process)."""
+    with mock.patch(
+        "django.db.backends.utils.CursorWrapper.execute",
+        side_effect=OperationalError("connection refused"),
+    ):
+        yield
+
+
+class TestDatabaseDownPage:
+    def test_passes_the_reader_page_checks(self, page, network, database_down):
+        """The 503 page keeps the site's header, footer and keyboard path."""
+        response = page.goto("/")
+        assert response.status == 503
+        assert response.headers["retry-after"] == "30"
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "We’ll be back in a moment"
+        )
+        check_page(page, network, "error-503")
