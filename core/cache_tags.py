@@ -22,6 +22,7 @@ than until the earliest of them.
 
 import contextvars
 import logging
+import time
 from datetime import datetime
 
 from django.conf import settings
@@ -92,8 +93,16 @@ def collected():
 
 
 def current_counter():
-    """The purge counter now: a page made after this moment saw every purge up to it."""
-    return cache.get(_COUNTER_KEY) or 0
+    """The purge counter now: a page made after this moment saw every purge up to it.
+
+    It only grows: when it is missing (a cleared or evicted cache) it starts again
+    from the clock in microseconds, past any value it had before.
+    """
+    value = cache.get(_COUNTER_KEY)
+    if value is None:
+        cache.add(_COUNTER_KEY, time.time_ns() // 1000, timeout=None)
+        value = cache.get(_COUNTER_KEY) or 0
+    return value
 
 
 def versions(tags):
@@ -134,7 +143,7 @@ def _new_version():
     try:
         return cache.incr(_COUNTER_KEY)
     except ValueError:
-        cache.add(_COUNTER_KEY, 0, timeout=None)
+        current_counter()
         return cache.incr(_COUNTER_KEY)
 
 

@@ -100,7 +100,7 @@ class PageCacheMiddleware:
             if (
                 entry is not None
                 and entry["fresh_until"] > time.time()
-                and cache_tags.is_current(entry["versions"])
+                and self._still_current(key, entry)
             ):
                 return self._answer(request, entry, "HIT")
         counter = cache_tags.current_counter() if key else 0
@@ -163,6 +163,24 @@ class PageCacheMiddleware:
                 control = re.sub(rf"\b{name}=\d+", f"{name}={capped}", control)
         response["Cache-Control"] = control
 
+    @staticmethod
+    def _still_current(key, entry):
+        """Whether no tag of the page was purged since it was stored or last checked.
+
+        While nothing at all was purged (the counter has not moved) that costs one
+        read; after a purge elsewhere, one read of the page's tag versions, and the
+        entry remembers the counter it was found current at.
+        """
+        counter = cache_tags.current_counter()
+        if entry["counter"] == counter:
+            return True
+        if not cache_tags.is_current(entry["versions"]):
+            return False
+        entry["counter"] = counter
+        remaining = entry["fresh_until"] - time.time()
+        cache.set(key, entry, int(remaining) + settings.PAGE_CACHE_STALE_SECONDS)
+        return True
+
     def _store(self, key, response, tags, counter):
         control = response["Cache-Control"]
         shared = _directive(control, "s-maxage")
@@ -186,6 +204,7 @@ class PageCacheMiddleware:
             ],
             "content": response.content,
             "versions": versions,
+            "counter": counter,
             "stored_at": time.time(),
             "fresh_until": time.time() + lifetime,
         }

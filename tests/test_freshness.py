@@ -210,6 +210,29 @@ class TestPreciseInvalidation:
         assert get(client, other.get_absolute_url())[0]["X-Cache"] == "HIT"
         assert get(client, "/topics/bbc/")[0]["X-Cache"] == "HIT"
 
+    def test_a_page_found_current_after_another_purge_still_sees_its_own(
+        self, client, commit
+    ):
+        """A hit re-checks tag versions only once the purge counter has moved; the
+        entry then remembers the counter, and a later purge of its own tag still
+        reaches it."""
+        story = make_article(headline="First words")
+        get(client, story.get_absolute_url())
+        cache_tags.purge_now({"topic-99999"})  # elsewhere
+        assert get(client, story.get_absolute_url())[0]["X-Cache"] == "HIT"
+        assert get(client, story.get_absolute_url())[0]["X-Cache"] == "HIT"
+        story.headline = "Second words"
+        commit(story.save)
+        response, html = get(client, story.get_absolute_url())
+        assert response["X-Cache"] == "MISS"
+        assert "Second words" in html
+
+    def test_the_purge_counter_never_goes_back_after_the_cache_loses_it(self):
+        before = cache_tags.current_counter()
+        cache_tags.purge_now({"article-1"})
+        cache.delete("cachetag:counter")
+        assert cache_tags.current_counter() > before + 1
+
     def test_unpublishing_takes_the_story_off_cached_lists(self, client, commit):
         story = make_article(headline="Soon gone")
         get(client, "/")
