@@ -92,16 +92,27 @@ def collected():
 # --- Versions ------------------------------------------------------------------------
 
 
-def current_counter():
+# This process's last reading of the counter: (value, monotonic time read).
+_last_reading = (None, 0.0)
+
+
+def current_counter(max_age=0.0):
     """The purge counter now: a page made after this moment saw every purge up to it.
 
     It only grows: when it is missing (a cleared or evicted cache) it starts again
-    from the clock in microseconds, past any value it had before.
+    from the clock in microseconds, past any value it had before. `max_age` lets a
+    reading this process took at most that many seconds ago stand in for it (the
+    page cache's hits; purges made here update the reading at once).
     """
+    global _last_reading
+    value, read_at = _last_reading
+    if value is not None and 0 <= time.monotonic() - read_at < max_age:
+        return value
     value = cache.get(_COUNTER_KEY)
     if value is None:
         cache.add(_COUNTER_KEY, time.time_ns() // 1000, timeout=None)
         value = cache.get(_COUNTER_KEY) or 0
+    _last_reading = (value, time.monotonic())
     return value
 
 
@@ -149,11 +160,13 @@ def _new_version():
 
 def purge_now(tags):
     """Invalidate every cached copy that carries one of `tags`, here and upstream."""
+    global _last_reading
     tags = sorted(set(tags))
     if not tags:
         return
     try:
         version = _new_version()
+        _last_reading = (None, 0.0)
         cache.set_many({_VERSION_KEY.format(tag): version for tag in tags}, None)
         cache.delete_many(
             [f"{_NEXT_CHANGE_KEY}:{i}" for i in range(len(_next_change_providers))]

@@ -81,6 +81,18 @@ def _vary_ok(response):
     return vary <= {"cookie", "accept-encoding"}
 
 
+# The pages this process served last, so a hit whose counter has not moved reads
+# nothing from the shared cache (bounded; the oldest go first).
+_in_memory = {}
+_IN_MEMORY_PAGES = 256
+
+
+def _remember(key, entry):
+    if key not in _in_memory and len(_in_memory) >= _IN_MEMORY_PAGES:
+        _in_memory.pop(next(iter(_in_memory)))
+    _in_memory[key] = entry
+
+
 class PageCacheMiddleware:
     """Serve and store anonymous reader pages; put it right after WhiteNoise."""
 
@@ -96,12 +108,16 @@ class PageCacheMiddleware:
                 key = cache_key(request)
             except DisallowedHost:
                 return self.get_response(request)
-            entry = cache.get(key)
+            counter = cache_tags.current_counter(settings.PAGE_CACHE_COUNTER_SECONDS)
+            entry = _in_memory.get(key)
+            if entry is None or entry["counter"] != counter:
+                entry = cache.get(key)
             if (
                 entry is not None
                 and entry["fresh_until"] > time.time()
-                and self._still_current(key, entry)
+                and self._still_current(key, entry, counter)
             ):
+                _remember(key, entry)
                 return self._answer(request, entry, "HIT")
         counter = cache_tags.current_counter() if key else 0
         token = cache_tags.start_collecting()
@@ -164,14 +180,13 @@ class PageCacheMiddleware:
         response["Cache-Control"] = control
 
     @staticmethod
-    def _still_current(key, entry):
+    def _still_current(key, entry, counter):
         """Whether no tag of the page was purged since it was stored or last checked.
 
-        While nothing at all was purged (the counter has not moved) that costs one
-        read; after a purge elsewhere, one read of the page's tag versions, and the
-        entry remembers the counter it was found current at.
+        While nothing at all was purged (the counter has not moved) that costs
+        nothing more; after a purge elsewhere, one read of the page's tag versions,
+        and the entry remembers the counter it was found current at.
         """
-        counter = cache_tags.current_counter()
         if entry["counter"] == counter:
             return True
         if not cache_tags.is_current(entry["versions"]):

@@ -109,6 +109,10 @@ MIDDLEWARE = [
 CACHE_MIDDLEWARE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 600)
 # The last good copy of a page is kept this much longer, for when it cannot be made.
 PAGE_CACHE_STALE_SECONDS = env.int("PAGE_CACHE_STALE_SECONDS", default=86400)
+# A hit trusts this process's reading of the shared purge counter for this long
+# (seconds), so most hits read nothing from the shared cache; a purge made on another
+# server reaches this one within it.
+PAGE_CACHE_COUNTER_SECONDS = env.float("PAGE_CACHE_COUNTER_SECONDS", default=0.25)
 # The query parameters reader pages read; others (utm_*, fbclid, cache-busters) are
 # left out of the page cache's key.
 PAGE_CACHE_QUERY_PARAMS = {

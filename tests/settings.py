@@ -30,6 +30,8 @@ if not os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests change content between requests; the page cache is tested on its own.
 CACHE_MIDDLEWARE_SECONDS = 0
+# Hits re-read the shared purge counter every time (tests purge and read at once).
+PAGE_CACHE_COUNTER_SECONDS = 0
 # A read replica that is the test database itself (TEST MIRROR), so tests can check
 # which alias a request reads from; the router is switched on by those tests alone
 # (tests/test_replicas.py), since a mirror's own connection cannot see rows inside
