@@ -78,7 +78,9 @@ class TestTwoPeopleOneStory:
         # Grace opens her draft.
         login(grace)
         page.goto(change)
-        expect(page.get_by_label("Headline")).to_have_value("Heartstopper renewed")
+        expect(page.get_by_label("Headline:", exact=True)).to_have_value(
+            "Heartstopper renewed"
+        )
 
         # Priya opens it too and sees Grace at once; Grace sees Priya live.
         other = signed_in_context(browser, live_server, settings, priya)
@@ -100,10 +102,10 @@ class TestTwoPeopleOneStory:
             screenshot(priya_page, "desk-someone-else-is-editing")
 
             # Priya works on the standfirst; Grace saves a new headline first.
-            priya_page.get_by_label("Standfirst").fill(
+            priya_page.get_by_label("Standfirst:", exact=True).fill(
                 "Seasons four and five are coming."
             )
-            page.get_by_label("Headline").fill(
+            page.get_by_label("Headline:", exact=True).fill(
                 "Heartstopper renewed for two more seasons"
             )
             page.get_by_role("button", name="Save and continue editing").click()
@@ -123,7 +125,7 @@ class TestTwoPeopleOneStory:
             expect(comparison).to_contain_text(
                 "Heartstopper renewed for two more seasons"
             )
-            expect(priya_page.get_by_label("Standfirst")).to_have_value(
+            expect(priya_page.get_by_label("Standfirst:", exact=True)).to_have_value(
                 "Seasons four and five are coming."
             )
             # One line per person, however many tabs they went through.
@@ -168,7 +170,7 @@ class TestTwoPeopleOneStory:
             expect(body_editor(priya_page)).to_contain_text(
                 "Filming starts in the spring."
             )
-            expect(priya_page.get_by_label("Standfirst")).to_have_value(
+            expect(priya_page.get_by_label("Standfirst:", exact=True)).to_have_value(
                 "Seasons four and five are coming."
             )
             priya_page.get_by_role("button", name="Save", exact=True).click()
