@@ -26,6 +26,7 @@ from django.db.models.signals import (
     pre_delete,
     pre_save,
 )
+from django.utils import timezone
 
 from articles.models import Article, Topic
 from core import cache_tags
@@ -174,6 +175,24 @@ def connect():
         # Where a story goes live: lists, its topics', writers', shows' and people's
         # pages, and stories sharing a topic or show (their related rail).
         tags=[STORY_LISTS, "topic-", "author-", "show-", "person-"],
+    )
+    cache_tags.register_next_change(
+        next_spoiler_lift,
+        # Cards and share tags switch from the spoiler-free text: the lists and
+        # entity pages showing the story, and its own page's share tags.
+        tags=[STORY_LISTS, "article-", "topic-", "author-", "show-", "person-"],
+    )
+
+
+def next_spoiler_lift():
+    """When the next live story's spoilers lift: its real headline reaches cards,
+    feeds and share tags then."""
+    return (
+        Article.objects.published()
+        .filter(spoilers_until__gt=timezone.now())
+        .order_by("spoilers_until")
+        .values_list("spoilers_until", flat=True)
+        .first()
     )
 
 

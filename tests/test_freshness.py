@@ -371,6 +371,26 @@ class TestScheduledStories:
         assert "Moved up" in get(client, "/")[1]
 
 
+class TestSpoilerLift:
+    def test_cards_switch_to_the_real_headline_when_spoilers_lift(
+        self, client, monkeypatch
+    ):
+        story = make_article(headline="Who dies in the finale")
+        lift = timezone.now() + timedelta(seconds=90)
+        Article.objects.filter(pk=story.pk).update(
+            safe_headline="The finale, recapped", spoilers_until=lift
+        )
+        response, html = get(client, "/")
+        assert "The finale, recapped" in html
+        assert "Who dies in the finale" not in html
+        max_age = int(response["Cache-Control"].split("s-maxage=")[1].split(",")[0])
+        assert 80 <= max_age <= 90
+        real_time, real_now = time.time, timezone.now
+        monkeypatch.setattr(time, "time", lambda: real_time() + 91)
+        monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(seconds=91))
+        assert "Who dies in the finale" in get(client, "/")[1]
+
+
 class TestDatabaseOutage:
     def test_the_last_good_copy_is_served_while_the_database_is_down(
         self, client, monkeypatch
