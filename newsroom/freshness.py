@@ -18,6 +18,7 @@ code that uses them calls `cache_tags.purge()` itself.
 """
 
 from django.db import models
+from django.db.models import Case, F, Q, When
 from django.db.models.signals import (
     m2m_changed,
     post_delete,
@@ -30,7 +31,7 @@ from django.utils import timezone
 
 from articles.models import Article, Topic
 from core import cache_tags
-from core.publishing import Status
+from core.publishing import Status, live, scheduled
 
 CONTENT_APPS = {"images", "authors", "shows", "articles"}
 # Counted, not shown: reads change "most read" through the cache lifetime alone.
@@ -171,36 +172,28 @@ def connect():
     post_delete.connect(changed, dispatch_uid="newsroom.freshness.deleted")
     m2m_changed.connect(links_changed, dispatch_uid="newsroom.freshness.links")
     cache_tags.register_next_change(
-        next_scheduled_story,
-        # Where a story goes live: lists, its topics', writers', shows' and people's
-        # pages, and stories sharing a topic or show (their related rail).
-        tags=[STORY_LISTS, "topic-", "author-", "show-", "person-"],
-    )
-    cache_tags.register_next_change(
-        next_spoiler_lift,
-        # Cards and share tags switch from the spoiler-free text: the lists and
-        # entity pages showing the story, and its own page's share tags.
+        next_story_change,
+        # Where a story goes live, or switches from its spoiler-free text: the story
+        # lists, its topics', writers', shows' and people's pages, stories sharing a
+        # topic or show (their related rail), and its own page's share tags.
         tags=[STORY_LISTS, "article-", "topic-", "author-", "show-", "person-"],
     )
 
 
-def next_spoiler_lift():
-    """When the next live story's spoilers lift: its real headline reaches cards,
-    feeds and share tags then."""
+def next_story_change():
+    """The next moment a story changes by itself, in one query: a scheduled story
+    going live, or a live story's spoilers lifting (its real headline reaches cards,
+    feeds and share tags then)."""
+    going_live = scheduled()
+    lifting = live() & Q(spoilers_until__gt=timezone.now())
     return (
-        Article.objects.published()
-        .filter(spoilers_until__gt=timezone.now())
-        .order_by("spoilers_until")
-        .values_list("spoilers_until", flat=True)
-        .first()
-    )
-
-
-def next_scheduled_story():
-    """When the next scheduled story goes live: pages listing it change then."""
-    return (
-        Article.objects.scheduled()
-        .order_by("publish_at")
-        .values_list("publish_at", flat=True)
+        Article.objects.filter(going_live | lifting)
+        .annotate(
+            moment=Case(
+                When(going_live, then=F("publish_at")), default=F("spoilers_until")
+            )
+        )
+        .order_by("moment")
+        .values_list("moment", flat=True)
         .first()
     )
