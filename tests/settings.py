@@ -32,6 +32,14 @@ if not os.environ.get("REDIS_URL"):
 CACHE_MIDDLEWARE_SECONDS = 0
 # Hits re-read the shared purge counter every time (tests purge and read at once).
 PAGE_CACHE_COUNTER_SECONDS = 0
+# SQLite tests use a file, not memory: the browser tests' live server then gives each
+# of its threads its own connection (two people saving at once must not share one).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(
+            tempfile.gettempdir(), f"newsroom-test-{os.getpid()}.sqlite3"
+        )
+    }
 # A read replica that is the test database itself (TEST MIRROR), so tests can check
 # which alias a request reads from; the router is switched on by those tests alone
 # (tests/test_replicas.py), since a mirror's own connection cannot see rows inside
