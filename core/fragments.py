@@ -21,6 +21,7 @@ and in its template, around each piece: {% load fragments %}
 """
 
 import hashlib
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -121,8 +122,13 @@ class Fragments:
             version = version or current_version()
             self.keys = {name: f"fragment:{page}:{name}:{version}" for name in names}
             found = cache.get_many(list(self.keys.values()))
+            now = time.time()
+            # A piece keeps its own expiry as well as the cache's: the moment it
+            # must go (a scheduled story, a spoiler lift) is the site's clock's.
             self.found = {
-                name: found[key] for name, key in self.keys.items() if key in found
+                name: found[key]
+                for name, key in self.keys.items()
+                if key in found and found[key][2] > now
             }
 
     @property
@@ -136,7 +142,7 @@ class Fragments:
         found = self.found.get(name)
         if found is None:
             return None
-        html, tags = found
+        html, tags, _expires = found
         cache_tags.add(*tags)
         return html
 
@@ -150,4 +156,5 @@ class Fragments:
         tags = cache_tags.collected()
         seconds = cache_tags.seconds_until_next_change(self.seconds, tags)
         if seconds > 0:
-            cache.set(self.keys[name], (html, sorted(tags)), seconds)
+            piece = (html, sorted(tags), time.time() + seconds)
+            cache.set(self.keys[name], piece, seconds)
