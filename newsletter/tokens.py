@@ -37,9 +37,12 @@ def _fingerprint(email):
 
 
 def make(subscriber, purpose):
-    return _signer(purpose).sign_object(
-        [subscriber.pk, _fingerprint(subscriber.email)], compress=False
-    )
+    return make_for(subscriber.pk, subscriber.email, purpose)
+
+
+def make_for(pk, email, purpose):
+    """The token for the subscriber with this id and address (no row needed)."""
+    return _signer(purpose).sign_object([pk, _fingerprint(email)], compress=False)
 
 
 def read(token, purpose):

@@ -1,11 +1,13 @@
 """Digests: the rendered mail, batched sending, and resuming without duplicates."""
 
+import asyncio
 import email
 import email.policy
 import re
 import signal
 import smtplib
 import socket
+import time
 from collections import Counter
 from datetime import timedelta
 from io import StringIO
@@ -14,6 +16,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -445,8 +448,12 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.on_data is not None:
+            await asyncio.to_thread(self.on_data, envelope)
         self.envelopes.append(envelope)
         return "250 OK"
+
+    on_data = None  # called (in a thread) with each message before it is accepted
 
 
 @pytest.fixture
@@ -523,6 +530,66 @@ class TestOverSMTP:
         assert smtp_server.connections == 1
         failed = Delivery.objects.get(status="failed")
         assert "550" in failed.error
+
+    @pytest.mark.django_db(transaction=True)
+    def test_a_message_is_only_sent_once_its_claim_is_on_record(
+        self, smtp_server, monkeypatch
+    ):
+        """The envelope goes out while the claim is written; the message itself
+        (DATA) waits for the write, so a sender killed at any point leaves every
+        mail that left on record, as sent or in flight."""
+        make_subscribers(6)
+        issue = make_issue([make_article(1)])
+        seen = []
+
+        def check_claim(envelope):  # another connection: sees only what is committed
+            [to] = envelope.rcpt_tos
+            seen.append(
+                Delivery.objects.filter(subscriber__email=to, status="claimed").exists()
+            )
+            connection.close()
+
+        take = sending.Ledger.take
+
+        def slow_take(ledger, pk):  # a database slower than the mail server
+            time.sleep(0.1)
+            return take(ledger, pk)
+
+        monkeypatch.setattr(sending.Ledger, "take", slow_take)
+        smtp_server.on_data = check_claim
+        report = sending.send_issue(issue, batch_size=4)
+        assert report.sent == 6
+        assert seen == [True] * 6
+        assert Delivery.objects.filter(status="sent").count() == 6
+
+    def test_a_reader_won_by_a_rival_run_gets_no_message_over_smtp(
+        self, smtp_server, monkeypatch
+    ):
+        """The envelope opened for a reader another run took is reset, unsent, and
+        the connection carries on."""
+        make_subscribers(5)
+        issue = make_issue([make_article(1)])
+        original = sending._claim
+        taken = []
+
+        def claim_then_rival_takes_one(issue, run, after_pk, size):
+            batch, last = original(issue, run, after_pk, size)
+            if batch and not taken:  # a second run releases our queued claim
+                taken.append(batch[1][0])  # on the second reader and sends to them
+                Delivery.objects.filter(subscriber_id=taken[0]).update(run="rival")
+            return batch, last
+
+        monkeypatch.setattr(sending, "_claim", claim_then_rival_takes_one)
+        report = sending.send_issue(issue)
+        assert report.sent == 4
+        rival_reader = Subscriber.objects.get(pk=taken[0]).email
+        received = [to for e in smtp_server.envelopes for to in e.rcpt_tos]
+        assert sorted(received) == sorted(
+            Subscriber.objects.exclude(email=rival_reader).values_list(
+                "email", flat=True
+            )
+        )
+        assert smtp_server.connections == 1
 
     def test_international_domain_goes_out_in_idna(self, smtp_server):
         Subscriber.objects.create(email="fan@bücher.example", status="confirmed")
