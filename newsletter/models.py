@@ -201,9 +201,8 @@ class Subscriber(models.Model):
         head, tail = absolute(reverse("newsletter:unsubscribe", args=[mark])).split(
             mark
         )
-        return lambda pk, email: (
-            f"{head}{tokens.make_for(pk, email, tokens.UNSUBSCRIBE)}{tail}"
-        )
+        token = tokens.maker(tokens.UNSUBSCRIBE)
+        return lambda pk, email: f"{head}{token(pk, email)}{tail}"
 
 
 class IssueQuerySet(models.QuerySet):

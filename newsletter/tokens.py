@@ -37,12 +37,16 @@ def _fingerprint(email):
 
 
 def make(subscriber, purpose):
-    return make_for(subscriber.pk, subscriber.email, purpose)
+    return maker(purpose)(subscriber.pk, subscriber.email)
 
 
-def make_for(pk, email, purpose):
-    """The token for the subscriber with this id and address (no row needed)."""
-    return _signer(purpose).sign_object([pk, _fingerprint(email)], compress=False)
+def maker(purpose):
+    """(pk, email) -> the token for the subscriber with this id and address; no
+    row needed, and one signer for as many readers as a send has."""
+    signer = _signer(purpose)
+    return lambda pk, email: signer.sign_object(
+        [pk, _fingerprint(email)], compress=False
+    )
 
 
 def read(token, purpose):

@@ -435,6 +435,7 @@ class Recorder:
         self.envelopes = []
         self.connections = 0
         self.refuse = set(refuse)
+        self.drop = set()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.connections += 1
@@ -442,6 +443,10 @@ class Recorder:
         return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.drop:  # the connection breaks mid-envelope, once
+            self.drop.discard(address)
+            server.transport.close()
+            return "250 OK"
         if address in self.refuse:
             return "550 5.1.1 no such mailbox"
         envelope.rcpt_tos.append(address)
@@ -480,7 +485,9 @@ def smtp_server(settings):
 class TestOverSMTP:
     """The fast path: ready bytes on Django's open SMTP connection."""
 
-    def test_one_connection_one_copy_each_with_personal_headers(self, smtp_server):
+    def test_one_connection_one_copy_each_with_personal_headers(
+        self, smtp_server, overlap
+    ):
         readers = make_subscribers(5)
         issue = make_issue([make_article(1)])
         report = sending.send_issue(issue, batch_size=2)
@@ -521,7 +528,9 @@ class TestOverSMTP:
         assert over_smtp.get_body(("plain",)).get_content() == local.body
         assert over_smtp.get_body(("html",)).get_content() == local.alternatives[0][0]
 
-    def test_refused_recipient_is_recorded_and_the_connection_kept(self, smtp_server):
+    def test_refused_recipient_is_recorded_and_the_connection_kept(
+        self, smtp_server, overlap
+    ):
         make_subscribers(3)
         smtp_server.refuse = {"reader1@example.com"}
         issue = make_issue([make_article(1)])
@@ -531,9 +540,16 @@ class TestOverSMTP:
         failed = Delivery.objects.get(status="failed")
         assert "550" in failed.error
 
+    @pytest.fixture(params=["envelope thread", "one thread"])
+    def overlap(self, request, monkeypatch):
+        """Both ways of sending: the envelope said on a second thread while the
+        claim is written (database servers), or after it (SQLite)."""
+        overlap = request.param == "envelope thread"
+        monkeypatch.setattr(sending, "_worth_a_thread", lambda db: overlap)
+
     @pytest.mark.django_db(transaction=True)
     def test_a_message_is_only_sent_once_its_claim_is_on_record(
-        self, smtp_server, monkeypatch
+        self, smtp_server, monkeypatch, overlap
     ):
         """The envelope goes out while the claim is written; the message itself
         (DATA) waits for the write, so a sender killed at any point leaves every
@@ -563,7 +579,7 @@ class TestOverSMTP:
         assert Delivery.objects.filter(status="sent").count() == 6
 
     def test_a_reader_won_by_a_rival_run_gets_no_message_over_smtp(
-        self, smtp_server, monkeypatch
+        self, smtp_server, monkeypatch, overlap
     ):
         """The envelope opened for a reader another run took is reset, unsent, and
         the connection carries on."""
@@ -590,6 +606,17 @@ class TestOverSMTP:
             )
         )
         assert smtp_server.connections == 1
+
+    def test_a_connection_lost_mid_envelope_is_reopened_and_the_reader_served(
+        self, smtp_server, overlap
+    ):
+        make_subscribers(4)
+        smtp_server.drop = {"reader2@example.com"}
+        report = sending.send_issue(make_issue([make_article(1)]))
+        assert report.sent == 4
+        received = Counter(to for e in smtp_server.envelopes for to in e.rcpt_tos)
+        assert received == {f"reader{n}@example.com": 1 for n in range(4)}
+        assert smtp_server.connections == 2
 
     def test_international_domain_goes_out_in_idna(self, smtp_server):
         Subscriber.objects.create(email="fan@bücher.example", status="confirmed")
