@@ -195,8 +195,9 @@ class Ledger:
     keeps the outcome of the mail in flight until the next take() or `close()`.
     """
 
-    def __init__(self, issue, run):
+    def __init__(self, issue, run, batch):
         self.issue, self.run = issue, run
+        self.batch = [pk for pk, _ in batch]  # the subscribers this run claimed
         self.in_flight = None
         self.outcome = None  # (ok, error) of the mail in flight, once known
         self.sent = self.failed = 0
@@ -244,7 +245,8 @@ class Ledger:
             )
             self._count()
             self.in_flight = self.outcome = None
-        self._mine().filter(status=QUEUED).delete()
+        # Found through the (issue, subscriber) index: status is in no index.
+        self._mine().filter(subscriber_id__in=self.batch, status=QUEUED).delete()
 
     def _settled_values(self):
         if self.outcome is None:
@@ -438,7 +440,7 @@ def send_issue(issue, *, batch_size=None, using="default", progress=None):
                 batch, after_pk = _claim(issue, run, after_pk, batch_size)
                 if after_pk is None:
                     break
-                _send_batch(courier, Ledger(issue, run), batch, report)
+                _send_batch(courier, Ledger(issue, run, batch), batch, report)
                 if progress:
                     progress(report)
         finally:

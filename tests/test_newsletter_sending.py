@@ -623,3 +623,30 @@ class TestOverSMTP:
         sending.send_issue(make_issue([make_article(1)]))
         [envelope] = smtp_server.envelopes
         assert envelope.rcpt_tos == ["fan@xn--bcher-kva.example"]
+
+
+class TestLedgerTable:
+    """The sender rewrites a delivery row twice a mail; the table is built for it."""
+
+    def test_status_is_in_no_index_so_its_updates_touch_no_index(self):
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(
+                cursor, Delivery._meta.db_table
+            )
+        indexed = {c for spec in constraints.values() for c in spec["columns"]}
+        assert "status" not in indexed
+        assert ["issue_id", "subscriber_id"] in [
+            spec["columns"] for spec in constraints.values() if spec["unique"]
+        ]
+
+    @pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="fillfactor is PostgreSQL's"
+    )
+    def test_pages_keep_room_for_updates_in_place_on_postgresql(self):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reloptions FROM pg_class WHERE relname = %s",
+                [Delivery._meta.db_table],
+            )
+            [options] = cursor.fetchone()
+        assert "fillfactor=50" in options
