@@ -1,5 +1,5 @@
 from collections import defaultdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -70,6 +70,8 @@ RATING_CHOICES = [
 # season, show or film) was first shown, unless an editor sets another time.
 SPOILER_GRACE = timedelta(days=7)
 SUBJECT_FIELDS = ("subject_show", "subject_season", "subject_episode")
+# Before any story's publish time: "no lower bound" in a publish-time comparison.
+EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 
 
 class TopicQuerySet(models.QuerySet):
@@ -156,6 +158,15 @@ class Topic(TagBase):
 class TaggedTopic(TaggedItemBase):
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
     tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged")
+
+    class Meta:
+        indexes = [
+            # A story's topics from the index alone: the related stories' ranking
+            # and a topic page's kind filters look them up story by story.
+            models.Index(
+                fields=["content_object", "tag"], name="taggedtopic_object_tag_idx"
+            ),
+        ]
 
 
 def card_prefetches():
@@ -312,9 +323,15 @@ class ArticleQuerySet(models.QuerySet):
         (for_page()), so the whole thing is one query.
 
         Every story about one of the shows is a candidate; a story sharing only
-        topics is one if it is among the `among_newest` latest stories. A broad
-        topic tags a large part of the archive, and ranking all of it would make
-        the article page slower as the archive grows.
+        topics is one if it is among the `among_newest` latest stories (published
+        no earlier than the `among_newest`-th newest live story, so ties with it
+        count too). A broad topic tags a large part of the archive, and ranking
+        all of it would make the article page slower as the archive grows.
+
+        "Among the newest" is a publish-time bound read off the top of the live
+        index, not "in this list of ids": the database then walks that slice of
+        the index and looks each story's topics up (taggedtopic_object_tag_idx),
+        where an id list made it read every link of the article's topics.
         """
         show_ids = [show.pk for show in article.shows.all()]
         topic_ids = [topic.pk for topic in article.topics.all()]
@@ -323,8 +340,13 @@ class ArticleQuerySet(models.QuerySet):
         show_links = Article.shows.through.objects.filter(show__in=show_ids)
         topic_links = TaggedTopic.objects.filter(tag__in=topic_ids)
         recent = Article.objects.published().newest_first()
+        oldest_recent = recent.values("publish_at")[among_newest - 1 : among_newest]
         recent_topic_links = topic_links.filter(
-            content_object__in=recent.values("pk")[:among_newest]
+            live("content_object__"),
+            # Fewer live stories than that: every one of them is recent.
+            content_object__publish_at__gte=Coalesce(
+                Subquery(oldest_recent), Value(EARLIEST)
+            ),
         )
         candidates = []
         shared = {"shared_shows": Value(0), "shared_topics": Value(0)}
