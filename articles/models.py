@@ -288,6 +288,14 @@ class ArticleQuerySet(models.QuerySet):
         present = set(self.order_by().values_list("kind", flat=True).distinct())
         return [kind for kind in Kind if kind in present]
 
+    def kind_flags(self):
+        """kinds() as annotations for the row these stories belong to (a queryset
+        with an OuterRef, such as a topic's stories): `has_<kind>` for each kind,
+        read back by kinds_of(row). The database looks for one story of each kind
+        (EXISTS) instead of reading every story, as kinds() must: a few index
+        lookups for a topic of 17,000 stories, and no query of its own."""
+        return {f"has_{kind.value}": Exists(self.filter(kind=kind)) for kind in Kind}
+
     def reviews(self):
         return self.filter(kind=Kind.REVIEW)
 
@@ -398,6 +406,12 @@ class ArticleQuerySet(models.QuerySet):
             .annotate(recent_reads=Sum("reads__count"))
             .order_by("-recent_reads", "-publish_at", "-pk")
         )
+
+
+def kinds_of(row):
+    """The kinds a row annotated with ArticleQuerySet.kind_flags() has stories of,
+    in Kind's order, as kinds() gives them."""
+    return [kind for kind in Kind if getattr(row, f"has_{kind.value}")]
 
 
 def _count_of(links, column):
