@@ -44,7 +44,16 @@ from core.publishing import Status, live, scheduled
 from images.models import Image
 from shows.models import Show, start_of_day
 
-__all__ = ["Article", "Byline", "DailyReads", "Kind", "Status", "TaggedTopic", "Topic"]
+__all__ = [
+    "Article",
+    "ArticleSearch",
+    "Byline",
+    "DailyReads",
+    "Kind",
+    "Status",
+    "TaggedTopic",
+    "Topic",
+]
 
 
 class Kind(models.TextChoices):
@@ -113,11 +122,7 @@ class TopicQuerySet(models.QuerySet):
             )
             .filter(rank__lte=per_topic)
             .order_by("tag", "rank")
-            .defer(
-                "content_object__body",
-                "content_object__body_html",
-                "content_object__search_vector",
-            )
+            .defer("content_object__body", "content_object__body_html")
             .select_related("content_object__hero_image")
         )
         if cards:
@@ -421,9 +426,7 @@ def _count_of(links, column):
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
-    def get_queryset(self):
-        # The search vector is for the database's search alone: pages never read it.
-        return super().get_queryset().defer("search_vector")
+    pass
 
 
 class Article(models.Model):
@@ -669,11 +672,6 @@ class Article(models.Model):
     preview_secret = models.CharField(max_length=32, default=new_secret, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Headline (weight A), standfirst (B) and body text (C), kept up to date by a
-    # PostgreSQL trigger on every insert or update, bulk_create included (migration
-    # 0005). Left empty on SQLite, whose search reads the columns themselves.
-    search_vector = SearchVectorField(null=True, editable=False, serialize=False)
-
     objects = ArticleManager()
 
     # Edits to these change what readers read, so they move "last updated".
@@ -717,8 +715,6 @@ class Article(models.Model):
                 condition=Q(announced_at__isnull=True),
                 name="article_unannounced_idx",
             ),
-            # Created on PostgreSQL only (see the migration).
-            GinIndex(fields=["search_vector"], name="article_search_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -1060,6 +1056,48 @@ class Byline(models.Model):
 
     def __str__(self):
         return f"{self.author} on {self.article}"
+
+
+class ArticleSearch(models.Model):
+    """A story's row in the search table (PostgreSQL): what /search/ finds, filters
+    and ranks stories by, kept apart from the wide story rows.
+
+    A PostgreSQL trigger on the stories writes it on every insert and on every
+    update of the words, status or publish time, bulk_create and queryset updates
+    included, and deletes it with the story (migration 0017). On SQLite
+    the table stays empty: its search reads the stories' own columns.
+
+    A broad search matches thousands of stories spread over the whole story table.
+    Here they sit on a few pages: the status and publish time (a copy, for the one
+    "live" rule, core.publishing.live) and `title_vector`, small and stored in the
+    row, while `vector`, the whole text, is stored out of line (the table's
+    toast_tuple_target) and read only by its GIN index.
+    """
+
+    # The trigger also deletes the row with its story, so Django has nothing to
+    # collect on delete, and no constraint stops a raw DELETE of a story.
+    article = models.OneToOneField(
+        "Article",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="search_row",
+    )
+    status = models.CharField(max_length=20, choices=Status)
+    publish_at = models.DateTimeField(null=True)
+    # Headline (weight A) and standfirst (B): results are ranked by these.
+    title_vector = SearchVectorField(null=True)
+    # Headline (A), standfirst (B) and body text (C): stories are found by these.
+    vector = SearchVectorField(null=True)
+
+    class Meta:
+        indexes = [
+            # Created on PostgreSQL only (see the migration).
+            GinIndex(fields=["vector"], name="search_vector_idx"),
+        ]
+
+    def __str__(self):
+        return f"Search row of story {self.article_id}"
 
 
 class DailyReads(models.Model):

@@ -271,7 +271,7 @@ class CorrectionListView(CacheableMixin, ListView):
         return (
             Correction.objects.visible()
             .select_related("article")
-            .defer("article__body", "article__body_html", "article__search_vector")
+            .defer("article__body", "article__body_html")
         )
 
 

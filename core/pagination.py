@@ -1,6 +1,7 @@
-"""Pagination of long lists that counts only as far as a reader can go next."""
+"""Pagination of long lists without a COUNT of the whole list on its own."""
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Window
 from django.utils.functional import cached_property
 
 
@@ -47,3 +48,44 @@ class LookaheadPaginator(Paginator):
             counted = min(len(self.object_list), limit)
         self.partial_count = counted == limit
         return counted
+
+
+class WindowCountPaginator(Paginator):
+    """A Paginator that reads a page and the total in one query: each row of the
+    page carries the number of rows in all (COUNT(*) OVER ()).
+
+    For a list whose rows cost as much to count as to order, a search for one: both
+    read every match, and a broad search has thousands. The page's rows are a list,
+    not a queryset. A page with no row to carry the total (past the end, or an empty
+    list) costs a separate count, as does `?page=last` (the count asked for before
+    any page), as with the plain Paginator.
+    """
+
+    TOTAL = "paginator_total"
+
+    def page(self, number):
+        if "count" in self.__dict__:
+            return super().page(number)
+        number = self._positive(number)
+        bottom = (number - 1) * self.per_page
+        with_total = self.object_list.annotate(**{self.TOTAL: Window(Count("*"))})
+        rows = list(with_total[bottom : bottom + self.per_page + self.orphans])
+        if rows:
+            self.__dict__["count"] = getattr(rows[0], self.TOTAL)
+        number = self.validate_number(number)  # 404 past the end
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(rows[: top - bottom], number, self)
+
+    def _positive(self, number):
+        """Paginator.validate_number()'s checks that need no count."""
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number

@@ -1,17 +1,19 @@
-"""Long story lists count only a few pages ahead (core.pagination.LookaheadPaginator):
-the topic and writer pages still link the next page, 404 past the end and give the
-total when they counted to the end."""
+"""Long lists without a COUNT of the whole list on its own (core.pagination).
+
+LookaheadPaginator counts a few pages ahead: the topic and writer pages still link
+the next page, 404 past the end and give the total when they counted to the end.
+WindowCountPaginator reads the total with the page (search)."""
 
 from datetime import timedelta
 
 import pytest
-from django.core.paginator import EmptyPage
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
-from core.pagination import LookaheadPaginator
+from core.pagination import LookaheadPaginator, WindowCountPaginator
 from tests.factories import make_article, make_author, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +121,52 @@ class TestLongTopicPages:
         assert 'rel="next" href="?page=2"' in first and "Page 1 of" not in first
         assert "Page 3 of 3" in client.get(f"{author.get_absolute_url()}?page=3").text
         assert client.get(f"{author.get_absolute_url()}?page=4").status_code == 404
+
+
+class TestWindowCountPaginator:
+    @pytest.fixture
+    def newest(self):
+        now = timezone.now()
+        made = [
+            make_article(n_authors=0, publish_at=now - timedelta(hours=i))
+            for i in range(7)
+        ]
+        return made, Article.objects.published().newest_first()
+
+    def test_the_page_and_the_total_in_one_query(self, newest):
+        made, stories = newest
+        with CaptureQueriesContext(connection) as queries:
+            paginator = WindowCountPaginator(stories, per_page=3)
+            page = paginator.page(2)
+            assert (paginator.count, paginator.num_pages) == (7, 3)
+        assert len(queries) == 1
+        assert list(page) == made[3:6] and page.has_next() and page.has_previous()
+        assert page.start_index() == 4
+
+    def test_the_last_page_and_orphans(self, newest):
+        made, stories = newest
+        assert list(WindowCountPaginator(stories, per_page=3).page(3)) == made[6:]
+        paginator = WindowCountPaginator(stories, per_page=3, orphans=1)
+        last = paginator.page(2)
+        assert list(last) == made[3:] and not last.has_next()
+        assert paginator.num_pages == 2
+
+    def test_past_the_end_and_bad_numbers(self, newest):
+        _made, stories = newest
+        with pytest.raises(EmptyPage):
+            WindowCountPaginator(stories, per_page=3).page(4)
+        with pytest.raises(EmptyPage):
+            WindowCountPaginator(stories, per_page=3).page(0)
+        with pytest.raises(PageNotAnInteger):
+            WindowCountPaginator(stories, per_page=3).page("x")
+
+    def test_an_empty_list_has_an_empty_first_page(self):
+        paginator = WindowCountPaginator(Article.objects.none(), per_page=3)
+        assert list(paginator.page(1)) == [] and paginator.count == 0
+
+    def test_the_count_asked_first_counts_then_pages(self, newest):
+        """?page=last"""
+        made, stories = newest
+        paginator = WindowCountPaginator(stories, per_page=3)
+        assert paginator.num_pages == 3
+        assert list(paginator.page(3)) == made[6:]
