@@ -83,6 +83,24 @@ SUBJECT_FIELDS = ("subject_show", "subject_season", "subject_episode")
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 
 
+def newest_live(count, prefix=""):
+    """A filter: live stories among the `count` newest (core.publishing.live), for
+    rankings that must cost the same however big the archive (home page rails,
+    related stories). `prefix` reaches the story through a relation.
+
+    "Among the newest" is a publish-time bound read off the top of the live index:
+    published no earlier than the `count`-th newest live story (a story published at
+    the same moment counts too), or any live story when there are fewer. The
+    database walks that slice of the index and looks each story's links up
+    (taggedtopic_object_tag_idx); "in this list of `count` ids" made PostgreSQL read
+    every link of the topics asked for (50,000 of 100,000 stories' for a story's
+    three topics) to find the few hundred among them.
+    """
+    newest = Article.objects.published().newest_first().values("publish_at")
+    oldest = Coalesce(Subquery(newest[count - 1 : count]), Value(EARLIEST))
+    return live(prefix) & Q(**{f"{prefix}publish_at__gte": oldest})
+
+
 class TopicQuerySet(models.QuerySet):
     def in_navigation(self):
         return self.filter(in_navigation=True)
@@ -98,9 +116,9 @@ class TopicQuerySet(models.QuerySet):
 
         One ranked query (a window function) serves every topic, so the number of
         queries stays the same however many topics and stories there are. Ranking
-        only the `among_newest` latest stories keeps that query's cost flat as the
-        archive grows; a topic with nothing among them gets no rail (its page still
-        lists everything).
+        only the `among_newest` latest stories (newest_live()) keeps that query's
+        cost flat as the archive grows; a topic with nothing among them gets no rail
+        (its page still lists everything).
 
         topics: Topic instances already in hand (the cached navigation), instead of
         this queryset's. cards=False leaves out the authors and topics the cards
@@ -108,14 +126,13 @@ class TopicQuerySet(models.QuerySet):
         (prefetch_for_cards()).
         """
         topics = list(self) if topics is None else topics
-        recent = Article.objects.published().newest_first()[:among_newest]
         newest_first = [
             F("content_object__publish_at").desc(),
             F("content_object").desc(),
         ]
         ranked = (
             TaggedTopic.objects.filter(
-                tag__in=topics, content_object__in=recent.values("pk")
+                newest_live(among_newest, "content_object__"), tag__in=topics
             )
             .annotate(
                 rank=Window(RowNumber(), partition_by=F("tag"), order_by=newest_first)
@@ -289,9 +306,15 @@ class ArticleQuerySet(models.QuerySet):
 
     def kinds(self):
         """The kinds these stories come in, in Kind's order (one query): the
-        filter links of a topic or show page."""
-        present = set(self.order_by().values_list("kind", flat=True).distinct())
-        return [kind for kind in Kind if kind in present]
+        filter links of a topic or show page.
+
+        The database looks for one story of each kind (kind_flags()) rather than
+        reading every story for their distinct kinds: a show with 2,000 stories
+        costs a few index lookups. Any one story row carries the answers (no
+        story at all: no kinds)."""
+        flags = self.kind_flags()
+        row = Article.objects.order_by().annotate(**flags).values(*flags).first()
+        return [kind for kind in Kind if row and row[_kind_flag(kind)]]
 
     def kind_flags(self):
         """kinds() as annotations for the row these stories belong to (a queryset
@@ -299,7 +322,7 @@ class ArticleQuerySet(models.QuerySet):
         read back by kinds_of(row). The database looks for one story of each kind
         (EXISTS) instead of reading every story, as kinds() must: a few index
         lookups for a topic of 17,000 stories, and no query of its own."""
-        return {f"has_{kind.value}": Exists(self.filter(kind=kind)) for kind in Kind}
+        return {_kind_flag(kind): Exists(self.filter(kind=kind)) for kind in Kind}
 
     def reviews(self):
         return self.filter(kind=Kind.REVIEW)
@@ -336,15 +359,9 @@ class ArticleQuerySet(models.QuerySet):
         (for_page()), so the whole thing is one query.
 
         Every story about one of the shows is a candidate; a story sharing only
-        topics is one if it is among the `among_newest` latest stories (published
-        no earlier than the `among_newest`-th newest live story, so ties with it
-        count too). A broad topic tags a large part of the archive, and ranking
-        all of it would make the article page slower as the archive grows.
-
-        "Among the newest" is a publish-time bound read off the top of the live
-        index, not "in this list of ids": the database then walks that slice of
-        the index and looks each story's topics up (taggedtopic_object_tag_idx),
-        where an id list made it read every link of the article's topics.
+        topics is one if it is among the `among_newest` latest stories
+        (newest_live()). A broad topic tags a large part of the archive, and
+        ranking all of it would make the article page slower as the archive grows.
         """
         show_ids = [show.pk for show in article.shows.all()]
         topic_ids = [topic.pk for topic in article.topics.all()]
@@ -352,14 +369,8 @@ class ArticleQuerySet(models.QuerySet):
             return self.none()
         show_links = Article.shows.through.objects.filter(show__in=show_ids)
         topic_links = TaggedTopic.objects.filter(tag__in=topic_ids)
-        recent = Article.objects.published().newest_first()
-        oldest_recent = recent.values("publish_at")[among_newest - 1 : among_newest]
         recent_topic_links = topic_links.filter(
-            live("content_object__"),
-            # Fewer live stories than that: every one of them is recent.
-            content_object__publish_at__gte=Coalesce(
-                Subquery(oldest_recent), Value(EARLIEST)
-            ),
+            newest_live(among_newest, "content_object__")
         )
         candidates = []
         shared = {"shared_shows": Value(0), "shared_topics": Value(0)}
@@ -416,7 +427,11 @@ class ArticleQuerySet(models.QuerySet):
 def kinds_of(row):
     """The kinds a row annotated with ArticleQuerySet.kind_flags() has stories of,
     in Kind's order, as kinds() gives them."""
-    return [kind for kind in Kind if getattr(row, f"has_{kind.value}")]
+    return [kind for kind in Kind if getattr(row, _kind_flag(kind))]
+
+
+def _kind_flag(kind):
+    return f"has_{kind.value}"
 
 
 def _count_of(links, column):

@@ -330,6 +330,21 @@ class TestKinds:
         stories = Article.objects.published().filter(topics=topic)
         assert response.context["kinds"] == stories.kinds()
 
+    def test_show_kinds_are_those_of_its_live_stories(
+        self, client, series, django_assert_num_queries
+    ):
+        """One story per kind looked for (ArticleQuerySet.kinds()), in one query."""
+        show, season = series
+        make_article(kind=Kind.GUIDE, shows=[show])
+        make_article(kind=Kind.FEATURE, shows=[show], status=Status.DRAFT)
+        make_article(kind=Kind.INTERVIEW, shows=[make_show("Other")])
+        make_review(season, headline="Season review")
+        with django_assert_num_queries(1):
+            assert show.articles.published().kinds() == [Kind.REVIEW, Kind.GUIDE]
+        assert Article.objects.none().kinds() == []
+        response = client.get(show.get_absolute_url())
+        assert list(response.context["kinds"]) == [Kind.REVIEW, Kind.GUIDE]
+
     def test_show_page_filters_by_kind(self, client, series):
         show, season = series
         make_article(headline="Renewed", shows=[show])
