@@ -37,8 +37,15 @@ def _fingerprint(email):
 
 
 def make(subscriber, purpose):
-    return _signer(purpose).sign_object(
-        [subscriber.pk, _fingerprint(subscriber.email)], compress=False
+    return maker(purpose)(subscriber.pk, subscriber.email)
+
+
+def maker(purpose):
+    """(pk, email) -> the token for the subscriber with this id and address; no
+    row needed, and one signer for as many readers as a send has."""
+    signer = _signer(purpose)
+    return lambda pk, email: signer.sign_object(
+        [pk, _fingerprint(email)], compress=False
     )
 
 

@@ -16,6 +16,7 @@ import sys
 import threading
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -95,7 +96,34 @@ def run(env, *argv, sink=None):
     return process.returncode, out, err
 
 
-def test_hard_kills_mid_send_leave_at_most_the_mail_in_flight_in_doubt(sink, tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A fresh database for the sender's processes: a SQLite file, and a scratch
+    PostgreSQL database when the suite runs on PostgreSQL (its statements are
+    prepared on the server, a path SQLite does not take)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'news.sqlite3'}"
+        return
+    url = urlsplit(os.environ.get("DATABASE_URL", ""))
+    if not url.scheme.startswith("postgres"):
+        pytest.skip("the suite runs on SQLite (set DATABASE_URL to a PostgreSQL one)")
+    import psycopg
+
+    name = f"newsroom_crash_{os.getpid()}"
+    server = url._replace(path="/postgres").geturl()
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_hard_kills_mid_send_leave_at_most_the_mail_in_flight_in_doubt(
+    sink, tmp_path, database_url
+):
     env = {
         k: v
         for k, v in os.environ.items()
@@ -103,7 +131,7 @@ def test_hard_kills_mid_send_leave_at_most_the_mail_in_flight_in_doubt(sink, tmp
     } | {
         "DJANGO_SETTINGS_MODULE": "newsroom.settings",
         "DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'news.sqlite3'}",
+        "DATABASE_URL": database_url,
         "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
         "MEDIA_ROOT": str(tmp_path / "media"),
         "TASKS_BACKEND": "immediate",

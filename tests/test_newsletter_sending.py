@@ -1,11 +1,13 @@
 """Digests: the rendered mail, batched sending, and resuming without duplicates."""
 
+import asyncio
 import email
 import email.policy
 import re
 import signal
 import smtplib
 import socket
+import time
 from collections import Counter
 from datetime import timedelta
 from io import StringIO
@@ -14,6 +16,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -432,6 +435,7 @@ class Recorder:
         self.envelopes = []
         self.connections = 0
         self.refuse = set(refuse)
+        self.drop = set()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.connections += 1
@@ -439,14 +443,22 @@ class Recorder:
         return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.drop:  # the connection breaks mid-envelope, once
+            self.drop.discard(address)
+            server.transport.close()
+            return "250 OK"
         if address in self.refuse:
             return "550 5.1.1 no such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.on_data is not None:
+            await asyncio.to_thread(self.on_data, envelope)
         self.envelopes.append(envelope)
         return "250 OK"
+
+    on_data = None  # called (in a thread) with each message before it is accepted
 
 
 @pytest.fixture
@@ -473,7 +485,9 @@ def smtp_server(settings):
 class TestOverSMTP:
     """The fast path: ready bytes on Django's open SMTP connection."""
 
-    def test_one_connection_one_copy_each_with_personal_headers(self, smtp_server):
+    def test_one_connection_one_copy_each_with_personal_headers(
+        self, smtp_server, overlap
+    ):
         readers = make_subscribers(5)
         issue = make_issue([make_article(1)])
         report = sending.send_issue(issue, batch_size=2)
@@ -514,7 +528,9 @@ class TestOverSMTP:
         assert over_smtp.get_body(("plain",)).get_content() == local.body
         assert over_smtp.get_body(("html",)).get_content() == local.alternatives[0][0]
 
-    def test_refused_recipient_is_recorded_and_the_connection_kept(self, smtp_server):
+    def test_refused_recipient_is_recorded_and_the_connection_kept(
+        self, smtp_server, overlap
+    ):
         make_subscribers(3)
         smtp_server.refuse = {"reader1@example.com"}
         issue = make_issue([make_article(1)])
@@ -523,6 +539,84 @@ class TestOverSMTP:
         assert smtp_server.connections == 1
         failed = Delivery.objects.get(status="failed")
         assert "550" in failed.error
+
+    @pytest.fixture(params=["envelope thread", "one thread"])
+    def overlap(self, request, monkeypatch):
+        """Both ways of sending: the envelope said on a second thread while the
+        claim is written (database servers), or after it (SQLite)."""
+        overlap = request.param == "envelope thread"
+        monkeypatch.setattr(sending, "_worth_a_thread", lambda db: overlap)
+
+    @pytest.mark.django_db(transaction=True)
+    def test_a_message_is_only_sent_once_its_claim_is_on_record(
+        self, smtp_server, monkeypatch, overlap
+    ):
+        """The envelope goes out while the claim is written; the message itself
+        (DATA) waits for the write, so a sender killed at any point leaves every
+        mail that left on record, as sent or in flight."""
+        make_subscribers(6)
+        issue = make_issue([make_article(1)])
+        seen = []
+
+        def check_claim(envelope):  # another connection: sees only what is committed
+            [to] = envelope.rcpt_tos
+            seen.append(
+                Delivery.objects.filter(subscriber__email=to, status="claimed").exists()
+            )
+            connection.close()
+
+        take = sending.Ledger.take
+
+        def slow_take(ledger, pk):  # a database slower than the mail server
+            time.sleep(0.1)
+            return take(ledger, pk)
+
+        monkeypatch.setattr(sending.Ledger, "take", slow_take)
+        smtp_server.on_data = check_claim
+        report = sending.send_issue(issue, batch_size=4)
+        assert report.sent == 6
+        assert seen == [True] * 6
+        assert Delivery.objects.filter(status="sent").count() == 6
+
+    def test_a_reader_won_by_a_rival_run_gets_no_message_over_smtp(
+        self, smtp_server, monkeypatch, overlap
+    ):
+        """The envelope opened for a reader another run took is reset, unsent, and
+        the connection carries on."""
+        make_subscribers(5)
+        issue = make_issue([make_article(1)])
+        original = sending._claim
+        taken = []
+
+        def claim_then_rival_takes_one(issue, run, after_pk, size):
+            batch, last = original(issue, run, after_pk, size)
+            if batch and not taken:  # a second run releases our queued claim
+                taken.append(batch[1][0])  # on the second reader and sends to them
+                Delivery.objects.filter(subscriber_id=taken[0]).update(run="rival")
+            return batch, last
+
+        monkeypatch.setattr(sending, "_claim", claim_then_rival_takes_one)
+        report = sending.send_issue(issue)
+        assert report.sent == 4
+        rival_reader = Subscriber.objects.get(pk=taken[0]).email
+        received = [to for e in smtp_server.envelopes for to in e.rcpt_tos]
+        assert sorted(received) == sorted(
+            Subscriber.objects.exclude(email=rival_reader).values_list(
+                "email", flat=True
+            )
+        )
+        assert smtp_server.connections == 1
+
+    def test_a_connection_lost_mid_envelope_is_reopened_and_the_reader_served(
+        self, smtp_server, overlap
+    ):
+        make_subscribers(4)
+        smtp_server.drop = {"reader2@example.com"}
+        report = sending.send_issue(make_issue([make_article(1)]))
+        assert report.sent == 4
+        received = Counter(to for e in smtp_server.envelopes for to in e.rcpt_tos)
+        assert received == {f"reader{n}@example.com": 1 for n in range(4)}
+        assert smtp_server.connections == 2
 
     def test_international_domain_goes_out_in_idna(self, smtp_server):
         Subscriber.objects.create(email="fan@bücher.example", status="confirmed")
