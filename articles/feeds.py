@@ -227,9 +227,7 @@ class CorrectionsFeed(Feed):
 
     def items(self):
         corrections = Correction.objects.visible().select_related("article")
-        return corrections.defer(
-            "article__body", "article__body_html", "article__search_vector"
-        )[: self.limit]
+        return corrections.defer("article__body", "article__body_html")[: self.limit]
 
     def title(self):
         return f"{settings.SITE_NAME}: corrections and clarifications"

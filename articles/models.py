@@ -1,5 +1,5 @@
 from collections import defaultdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -44,7 +44,16 @@ from core.publishing import Status, live, scheduled
 from images.models import Image
 from shows.models import Show, start_of_day
 
-__all__ = ["Article", "Byline", "DailyReads", "Kind", "Status", "TaggedTopic", "Topic"]
+__all__ = [
+    "Article",
+    "ArticleSearch",
+    "Byline",
+    "DailyReads",
+    "Kind",
+    "Status",
+    "TaggedTopic",
+    "Topic",
+]
 
 
 class Kind(models.TextChoices):
@@ -70,6 +79,26 @@ RATING_CHOICES = [
 # season, show or film) was first shown, unless an editor sets another time.
 SPOILER_GRACE = timedelta(days=7)
 SUBJECT_FIELDS = ("subject_show", "subject_season", "subject_episode")
+# Before any story's publish time: "no lower bound" in a publish-time comparison.
+EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+
+
+def newest_live(count, prefix=""):
+    """A filter: live stories among the `count` newest (core.publishing.live), for
+    rankings that must cost the same however big the archive (home page rails,
+    related stories). `prefix` reaches the story through a relation.
+
+    "Among the newest" is a publish-time bound read off the top of the live index:
+    published no earlier than the `count`-th newest live story (a story published at
+    the same moment counts too), or any live story when there are fewer. The
+    database walks that slice of the index and looks each story's links up
+    (taggedtopic_object_tag_idx); "in this list of `count` ids" made PostgreSQL read
+    every link of the topics asked for (50,000 of 100,000 stories' for a story's
+    three topics) to find the few hundred among them.
+    """
+    newest = Article.objects.published().newest_first().values("publish_at")
+    oldest = Coalesce(Subquery(newest[count - 1 : count]), Value(EARLIEST))
+    return live(prefix) & Q(**{f"{prefix}publish_at__gte": oldest})
 
 
 class TopicQuerySet(models.QuerySet):
@@ -87,9 +116,9 @@ class TopicQuerySet(models.QuerySet):
 
         One ranked query (a window function) serves every topic, so the number of
         queries stays the same however many topics and stories there are. Ranking
-        only the `among_newest` latest stories keeps that query's cost flat as the
-        archive grows; a topic with nothing among them gets no rail (its page still
-        lists everything).
+        only the `among_newest` latest stories (newest_live()) keeps that query's
+        cost flat as the archive grows; a topic with nothing among them gets no rail
+        (its page still lists everything).
 
         topics: Topic instances already in hand (the cached navigation), instead of
         this queryset's. cards=False leaves out the authors and topics the cards
@@ -97,25 +126,20 @@ class TopicQuerySet(models.QuerySet):
         (prefetch_for_cards()).
         """
         topics = list(self) if topics is None else topics
-        recent = Article.objects.published().newest_first()[:among_newest]
         newest_first = [
             F("content_object__publish_at").desc(),
             F("content_object").desc(),
         ]
         ranked = (
             TaggedTopic.objects.filter(
-                tag__in=topics, content_object__in=recent.values("pk")
+                newest_live(among_newest, "content_object__"), tag__in=topics
             )
             .annotate(
                 rank=Window(RowNumber(), partition_by=F("tag"), order_by=newest_first)
             )
             .filter(rank__lte=per_topic)
             .order_by("tag", "rank")
-            .defer(
-                "content_object__body",
-                "content_object__body_html",
-                "content_object__search_vector",
-            )
+            .defer("content_object__body", "content_object__body_html")
             .select_related("content_object__hero_image")
         )
         if cards:
@@ -156,6 +180,15 @@ class Topic(TagBase):
 class TaggedTopic(TaggedItemBase):
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
     tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged")
+
+    class Meta:
+        indexes = [
+            # A story's topics from the index alone: the related stories' ranking
+            # and a topic page's kind filters look them up story by story.
+            models.Index(
+                fields=["content_object", "tag"], name="taggedtopic_object_tag_idx"
+            ),
+        ]
 
 
 def card_prefetches():
@@ -273,9 +306,23 @@ class ArticleQuerySet(models.QuerySet):
 
     def kinds(self):
         """The kinds these stories come in, in Kind's order (one query): the
-        filter links of a topic or show page."""
-        present = set(self.order_by().values_list("kind", flat=True).distinct())
-        return [kind for kind in Kind if kind in present]
+        filter links of a topic or show page.
+
+        The database looks for one story of each kind (kind_flags()) rather than
+        reading every story for their distinct kinds: a show with 2,000 stories
+        costs a few index lookups. Any one story row carries the answers (no
+        story at all: no kinds)."""
+        flags = self.kind_flags()
+        row = Article.objects.order_by().annotate(**flags).values(*flags).first()
+        return [kind for kind in Kind if row and row[_kind_flag(kind)]]
+
+    def kind_flags(self):
+        """kinds() as annotations for the row these stories belong to (a queryset
+        with an OuterRef, such as a topic's stories): `has_<kind>` for each kind,
+        read back by kinds_of(row). The database looks for one story of each kind
+        (EXISTS) instead of reading every story, as kinds() must: a few index
+        lookups for a topic of 17,000 stories, and no query of its own."""
+        return {_kind_flag(kind): Exists(self.filter(kind=kind)) for kind in Kind}
 
     def reviews(self):
         return self.filter(kind=Kind.REVIEW)
@@ -312,9 +359,9 @@ class ArticleQuerySet(models.QuerySet):
         (for_page()), so the whole thing is one query.
 
         Every story about one of the shows is a candidate; a story sharing only
-        topics is one if it is among the `among_newest` latest stories. A broad
-        topic tags a large part of the archive, and ranking all of it would make
-        the article page slower as the archive grows.
+        topics is one if it is among the `among_newest` latest stories
+        (newest_live()). A broad topic tags a large part of the archive, and
+        ranking all of it would make the article page slower as the archive grows.
         """
         show_ids = [show.pk for show in article.shows.all()]
         topic_ids = [topic.pk for topic in article.topics.all()]
@@ -322,9 +369,8 @@ class ArticleQuerySet(models.QuerySet):
             return self.none()
         show_links = Article.shows.through.objects.filter(show__in=show_ids)
         topic_links = TaggedTopic.objects.filter(tag__in=topic_ids)
-        recent = Article.objects.published().newest_first()
         recent_topic_links = topic_links.filter(
-            content_object__in=recent.values("pk")[:among_newest]
+            newest_live(among_newest, "content_object__")
         )
         candidates = []
         shared = {"shared_shows": Value(0), "shared_topics": Value(0)}
@@ -378,6 +424,16 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+def kinds_of(row):
+    """The kinds a row annotated with ArticleQuerySet.kind_flags() has stories of,
+    in Kind's order, as kinds() gives them."""
+    return [kind for kind in Kind if getattr(row, _kind_flag(kind))]
+
+
+def _kind_flag(kind):
+    return f"has_{kind.value}"
+
+
 def _count_of(links, column):
     """The number of `links` rows (a correlated subquery), 0 when there are none."""
     counted = links.order_by().values(column).annotate(n=Count("pk")).values("n")
@@ -385,9 +441,7 @@ def _count_of(links, column):
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
-    def get_queryset(self):
-        # The search vector is for the database's search alone: pages never read it.
-        return super().get_queryset().defer("search_vector")
+    pass
 
 
 class Article(models.Model):
@@ -633,11 +687,6 @@ class Article(models.Model):
     preview_secret = models.CharField(max_length=32, default=new_secret, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Headline (weight A), standfirst (B) and body text (C), kept up to date by a
-    # PostgreSQL trigger on every insert or update, bulk_create included (migration
-    # 0005). Left empty on SQLite, whose search reads the columns themselves.
-    search_vector = SearchVectorField(null=True, editable=False, serialize=False)
-
     objects = ArticleManager()
 
     # Edits to these change what readers read, so they move "last updated".
@@ -681,8 +730,6 @@ class Article(models.Model):
                 condition=Q(announced_at__isnull=True),
                 name="article_unannounced_idx",
             ),
-            # Created on PostgreSQL only (see the migration).
-            GinIndex(fields=["search_vector"], name="article_search_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -1024,6 +1071,48 @@ class Byline(models.Model):
 
     def __str__(self):
         return f"{self.author} on {self.article}"
+
+
+class ArticleSearch(models.Model):
+    """A story's row in the search table (PostgreSQL): what /search/ finds, filters
+    and ranks stories by, kept apart from the wide story rows.
+
+    A PostgreSQL trigger on the stories writes it on every insert and on every
+    update of the words, status or publish time, bulk_create and queryset updates
+    included, and deletes it with the story (migration 0017). On SQLite
+    the table stays empty: its search reads the stories' own columns.
+
+    A broad search matches thousands of stories spread over the whole story table.
+    Here they sit on a few pages: the status and publish time (a copy, for the one
+    "live" rule, core.publishing.live) and `title_vector`, small and stored in the
+    row, while `vector`, the whole text, is stored out of line (the table's
+    toast_tuple_target) and read only by its GIN index.
+    """
+
+    # The trigger also deletes the row with its story, so Django has nothing to
+    # collect on delete, and no constraint stops a raw DELETE of a story.
+    article = models.OneToOneField(
+        "Article",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="search_row",
+    )
+    status = models.CharField(max_length=20, choices=Status)
+    publish_at = models.DateTimeField(null=True)
+    # Headline (weight A) and standfirst (B): results are ranked by these.
+    title_vector = SearchVectorField(null=True)
+    # Headline (A), standfirst (B) and body text (C): stories are found by these.
+    vector = SearchVectorField(null=True)
+
+    class Meta:
+        indexes = [
+            # Created on PostgreSQL only (see the migration).
+            GinIndex(fields=["vector"], name="search_vector_idx"),
+        ]
+
+    def __str__(self):
+        return f"Search row of story {self.article_id}"
 
 
 class DailyReads(models.Model):

@@ -1,10 +1,16 @@
 """Search for /search/: stories, and the shows and people a query names.
 
-On PostgreSQL stories are found by full-text search over `Article.search_vector`
-(headline weight A, standfirst B, body text C; kept by a trigger, GIN-indexed), ranked
-with ts_rank and shown with ts_headline snippets. Elsewhere (SQLite) a story matches
-when each word of the query is in its headline, standfirst or body, and headline
-matches rank first. Either way only published stories are searched.
+On PostgreSQL stories are found by full-text search in the search table
+(ArticleSearch: headline weight A, standfirst B, body text C; kept by a trigger,
+GIN-indexed), ranked by how well their headline and standfirst match (ts_rank over
+those two, the headline weighing most), then newest first, and shown with
+ts_headline snippets. Elsewhere (SQLite) a story matches when each word of the query
+is in its headline, standfirst or body; headline matches rank first, then standfirst
+matches, then the newest. Either way only published stories are searched.
+
+The page paginates matches() (on PostgreSQL the narrow search rows, so counting and
+ranking thousands of matches never reads the wide story rows) and reads only its
+own page's stories with stories_of().
 """
 
 import html
@@ -19,7 +25,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from articles.body import SPOILER_PARAGRAPH, without_spoilers
-from articles.models import Article, card_prefetches
+from articles.models import Article, ArticleSearch, card_prefetches
+from core.publishing import live
 from shows.models import Person, Show
 
 CONFIG = "english"  # the same text-search configuration as the trigger (0005)
@@ -65,22 +72,62 @@ def full_text_search():
     return connection.vendor == "postgresql"
 
 
+def matches(query):
+    """What matches `query` among published stories, best first, to paginate: on
+    PostgreSQL search rows (ArticleSearch, whose pk is the story's), elsewhere the
+    stories themselves. stories_of() turns a page of them into stories."""
+    if full_text_search():
+        if not query:
+            return ArticleSearch.objects.none()
+        terms = _terms(query)
+        return (
+            ArticleSearch.objects.filter(live(), vector=terms)
+            .only("pk")  # stories_of() reads the stories themselves
+            .annotate(rank=SearchRank(F("title_vector"), terms))
+            .order_by("-rank", "-publish_at", "-pk")
+        )
+    stories = _stories().defer("body")
+    if not query:
+        return stories.none()
+    return _word_match(stories, query)
+
+
+def stories_of(page, query):
+    """The stories of `page` (a slice of matches(query)) in its order, each with
+    `headline_html` and `snippet_html`: one query, and one per card prefetch."""
+    if full_text_search():
+        ranked = page.values("pk") if hasattr(page, "query") else [r.pk for r in page]
+        stories = _full_text(
+            _stories().defer("body", "body_html").filter(pk__in=ranked), query
+        )
+    else:
+        stories = page
+    stories = list(stories)
+    add_highlights(stories, query)
+    return stories
+
+
 def stories_matching(query):
-    """Published stories matching `query`, best first, with what a result prints."""
-    stories = (
+    """Every published story matching `query`, best first, as a result prints it."""
+    return stories_of(matches(query), query)
+
+
+def _stories():
+    return (
         Article.objects.published()
         .select_related("hero_image")
         .prefetch_related(*card_prefetches())
     )
-    if not query:
-        return stories.none()
-    if full_text_search():
-        return _full_text(stories.defer("body", "body_html"), query)
-    return _word_match(stories.defer("body"), query)
+
+
+def _terms(query):
+    return SearchQuery(query, search_type="websearch", config=CONFIG)
 
 
 def _full_text(stories, query):
-    terms = SearchQuery(query, search_type="websearch", config=CONFIG)
+    """`stories` in the order of matches() (the same rank from their search rows),
+    with ts_headline's marked headline and snippet."""
+    terms = _terms(query)
     # Spoiler passages never reach a snippet: they go before the tags do.
     spoiler_free = Func(
         F("body"),
@@ -97,23 +144,17 @@ def _full_text(stories, query):
         function="regexp_replace",
     )
     marks = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
-    return (
-        stories.filter(search_vector=terms)
-        .annotate(
-            rank=SearchRank(F("search_vector"), terms),
-            marked_headline=SearchHeadline(
-                "headline", terms, highlight_all=True, **marks
-            ),
-            marked_snippet=SearchHeadline(
-                body_text,
-                terms,
-                max_words=SNIPPET_WORDS,
-                min_words=15,
-                **marks,
-            ),
-        )
-        .order_by("-rank", "-publish_at", "-pk")
-    )
+    return stories.annotate(
+        rank=SearchRank(F("search_row__title_vector"), terms),
+        marked_headline=SearchHeadline("headline", terms, highlight_all=True, **marks),
+        marked_snippet=SearchHeadline(
+            body_text,
+            terms,
+            max_words=SNIPPET_WORDS,
+            min_words=15,
+            **marks,
+        ),
+    ).order_by("-rank", "-search_row__publish_at", "-pk")
 
 
 def _word_match(stories, query):

@@ -1,6 +1,6 @@
 from django import forms
 from django.conf import settings
-from django.db.models import prefetch_related_objects
+from django.db.models import OuterRef, prefetch_related_objects
 from django.http import (
     Http404,
     HttpResponse,
@@ -26,6 +26,7 @@ from articles.models import (
     Correction,
     Kind,
     Topic,
+    kinds_of,
     page_prefetches,
     prefetch_format,
 )
@@ -34,6 +35,7 @@ from core.clients import ratelimit_key
 from core.fragments import Fragments, version_of, with_version
 from core.http import CacheableMixin, cacheable
 from core.limits import public_post_limit
+from core.pagination import LookaheadPaginator
 from core.security import is_same_origin
 
 RELATED_STORIES = 4
@@ -183,9 +185,13 @@ class TopicDetailView(CacheableMixin, ListView):
     context_object_name = "articles"
     paginate_by = 12
 
+    paginator_class = LookaheadPaginator  # no COUNT of every story in the topic
+
     def get_queryset(self):
+        of_topic = Article.objects.published().filter(topics=OuterRef("pk"))
         self.topic = get_object_or_404(
-            with_version(Topic.objects.all()), slug=self.kwargs["slug"]
+            with_version(Topic.objects.annotate(**of_topic.kind_flags())),
+            slug=self.kwargs["slug"],
         )
         self.stories = Article.objects.published().filter(topics=self.topic)
         self.kind = self.request.GET.get("kind", "")
@@ -199,7 +205,7 @@ class TopicDetailView(CacheableMixin, ListView):
         """The list of cards is a cached fragment per kind and page of the topic;
         its stories are only read (lazily, by the template) when it is missing."""
         context = super().get_context_data(
-            topic=self.topic, kinds=self.stories.kinds(), kind=self.kind, **kwargs
+            topic=self.topic, kinds=kinds_of(self.topic), kind=self.kind, **kwargs
         )
         number = context["page_obj"].number
         context["fragments"] = Fragments(
@@ -265,7 +271,7 @@ class CorrectionListView(CacheableMixin, ListView):
         return (
             Correction.objects.visible()
             .select_related("article")
-            .defer("article__body", "article__body_html", "article__search_vector")
+            .defer("article__body", "article__body_html")
         )
 
 

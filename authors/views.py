@@ -4,6 +4,7 @@ from django.views.generic import ListView
 from authors.models import Author
 from core.cache_tags import list_tag
 from core.http import CacheableMixin
+from core.pagination import LookaheadPaginator
 
 
 class AuthorListView(CacheableMixin, ListView):
@@ -25,6 +26,7 @@ class AuthorDetailView(CacheableMixin, ListView):
     template_name = "authors/author_detail.html"
     context_object_name = "articles"
     paginate_by = 12
+    paginator_class = LookaheadPaginator  # no COUNT of every story they wrote
 
     def get_queryset(self):
         self.author = get_object_or_404(

@@ -105,8 +105,8 @@ def run(options):
 
     def found(query):
         return lambda: (
-            search.stories_matching(query).count(),
-            list(search.stories_matching(query)[:20]),
+            search.matches(query).count(),
+            search.stories_of(search.matches(query)[:20], query),
         )
 
     checks = [

@@ -31,6 +31,7 @@ from articles.navigation import navigation_topics
 from core.cache_tags import list_tag
 from core.fragments import Fragments
 from core.http import CacheableMixin, cacheable
+from core.pagination import WindowCountPaginator
 from newsroom import twofactor
 from newsroom.forms import OneTimeCodeForm
 from shows.models import Person, Show
@@ -102,6 +103,8 @@ class SearchView(CacheableMixin, ListView):
     context_object_name = "stories"
     cache_tags = (list_tag(Article), list_tag(Show), list_tag(Person))
     paginate_by = 20
+    # Counting a broad search's matches costs as much as ranking them: one query.
+    paginator_class = WindowCountPaginator
 
     def get(self, request, *args, **kwargs):
         self.form = search.SearchForm(request.GET)
@@ -109,11 +112,11 @@ class SearchView(CacheableMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return search.stories_matching(self.query)
+        return search.matches(self.query)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(form=self.form, query=self.query, **kwargs)
-        search.add_highlights(context["stories"], self.query)
+        context["stories"] = search.stories_of(context["stories"], self.query)
         if context["page_obj"].number == 1:
             context["shows"] = search.shows_matching(self.query)
             context["people"] = search.people_matching(self.query)

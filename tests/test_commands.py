@@ -229,7 +229,7 @@ class TestSeedBulk:
     )
     def test_bulk_stories_are_searchable(self):
         run("seed_bulk", articles=20, seed=1)
-        assert not Article.objects.filter(search_vector=None).exists()
+        assert not Article.objects.filter(search_row=None).exists()
 
     @pytest.mark.skipif(
         connection.vendor != "postgresql", reason="ANALYZE is for PostgreSQL's planner"

@@ -20,7 +20,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from articles.admin import ArticleAdminForm
 from articles.body import render_body, sanitise
 from articles.fragments import bump_content_version
-from articles.models import Article, DailyReads, Kind
+from articles.models import Article, DailyReads, Kind, Status
 from articles.search import add_highlights, stories_matching
 from newsletter.mail import _story as digest_story
 from reminders.payload import story_payload
@@ -311,6 +311,39 @@ class TestKinds:
         assert [a.headline for a in response.context["articles"]] == ["An interview"]
         assert response.context["kinds"] == [Kind.NEWS, Kind.INTERVIEW]
         assert 'href="?kind=interview" aria-current="page"' in response.text
+
+    def test_topic_kinds_are_those_of_its_live_stories(self, client):
+        """The filter offers the kinds of the topic's live stories only, found one
+        story per kind (kind_flags) rather than by reading every story."""
+        topic, other = make_topic("Netflix"), make_topic("Film")
+        make_article(kind=Kind.GUIDE, topics=[topic])
+        make_article(kind=Kind.FEATURE, topics=[topic])
+        make_article(kind=Kind.INTERVIEW, topics=[topic], status=Status.DRAFT)
+        make_article(
+            kind=Kind.GALLERY,
+            topics=[topic],
+            publish_at=timezone.now() + timedelta(hours=1),
+        )
+        make_article(kind=Kind.LIVE, topics=[other])
+        response = client.get(topic.get_absolute_url())
+        assert response.context["kinds"] == [Kind.FEATURE, Kind.GUIDE]
+        stories = Article.objects.published().filter(topics=topic)
+        assert response.context["kinds"] == stories.kinds()
+
+    def test_show_kinds_are_those_of_its_live_stories(
+        self, client, series, django_assert_num_queries
+    ):
+        """One story per kind looked for (ArticleQuerySet.kinds()), in one query."""
+        show, season = series
+        make_article(kind=Kind.GUIDE, shows=[show])
+        make_article(kind=Kind.FEATURE, shows=[show], status=Status.DRAFT)
+        make_article(kind=Kind.INTERVIEW, shows=[make_show("Other")])
+        make_review(season, headline="Season review")
+        with django_assert_num_queries(1):
+            assert show.articles.published().kinds() == [Kind.REVIEW, Kind.GUIDE]
+        assert Article.objects.none().kinds() == []
+        response = client.get(show.get_absolute_url())
+        assert list(response.context["kinds"]) == [Kind.REVIEW, Kind.GUIDE]
 
     def test_show_page_filters_by_kind(self, client, series):
         show, season = series

@@ -82,6 +82,21 @@ class TestRelatedTo:
         assert list(found) == [old_show_story, *recent]
         assert old_topic_story not in found
 
+    def test_stories_published_with_the_last_of_the_newest_count_as_newest(self):
+        """Stories "among the newest" are bounded by publish time: one published at the
+        same moment as the last of them is one too, and with fewer live stories than
+        that every story is."""
+        topic = make_topic()
+        article = make_article(topics=[topic])
+        moment = hours_ago(5)
+        tied = [make_article(topics=[topic], publish_at=moment) for _ in range(3)]
+        older = make_article(topics=[topic], publish_at=hours_ago(9))
+        article = Article.objects.for_page().get(pk=article.pk)
+        found = Article.objects.published().related_to(article, among_newest=3)
+        assert set(found) == set(tied)
+        everything = Article.objects.published().related_to(article, among_newest=50)
+        assert set(everything) == {*tied, older}
+
     def test_a_story_with_no_shows_or_topics_has_none_and_asks_nothing(
         self, django_assert_num_queries
     ):

@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles import search
-from articles.models import Article, Status
+from articles.models import Article, ArticleSearch, Status
 from tests.factories import (
     make_article,
     make_network,
@@ -89,6 +89,54 @@ class TestFindingStories:
             "Heartstopper renewed",
             "Weekend viewing guide",
         ]
+
+    def test_headline_then_standfirst_then_body_matches_then_the_newest(self, client):
+        """The same order on SQLite and PostgreSQL: how well the headline and
+        standfirst match, then newest first (body-only matches by date alone)."""
+        now = timezone.now()
+        make_article(
+            headline="Weekend viewing",
+            body="<p>Renewed, renewed, renewed: the week's renewals.</p>",
+            publish_at=now - timedelta(days=9),
+        )
+        make_article(
+            headline="Casting news",
+            body="<p>The show was renewed.</p>",
+            publish_at=now - timedelta(days=1),
+        )
+        make_article(
+            headline="Ratings are in",
+            standfirst="The drama is renewed",
+            publish_at=now - timedelta(hours=2),
+        )
+        make_article(headline="Drama renewed", publish_at=now - timedelta(days=30))
+        make_article(headline="Unrelated", publish_at=now - timedelta(hours=1))
+        assert found(client, "renewed") == [
+            "Drama renewed",
+            "Ratings are in",
+            "Casting news",
+            "Weekend viewing",
+        ]
+
+    def test_the_same_stories_on_every_page_as_in_all(self, client):
+        """Each page reads its own stories (search.stories_of); together the pages
+        give every match once, in the order of the whole list."""
+        now = timezone.now()
+        for i in range(45):
+            make_article(
+                headline=f"Renewed story {i}" if i % 3 else f"Story {i}",
+                body="<p>It was renewed.</p>",
+                n_authors=0,
+                publish_at=now - timedelta(minutes=i + 1),
+            )
+        make_article(headline="Nothing to see", n_authors=0)
+        pages = [found(client, "renewed", page=n) for n in (1, 2, 3)]
+        assert [len(page) for page in pages] == [20, 20, 5]
+        everything = [story.headline for story in search.stories_matching("renewed")]
+        assert [headline for page in pages for headline in page] == everything
+        assert len(set(everything)) == 45
+        assert everything[:30] == [f"Renewed story {i}" for i in range(45) if i % 3]
+        assert client.get("/search/", {"q": "renewed", "page": 4}).status_code == 404
 
     @on_postgresql
     def test_on_postgresql_stems_words(self, client):
@@ -276,30 +324,31 @@ class TestPage:
             make_show(f"Renewed show {i}", network=make_network("Netflix"))
             make_person(f"Renewed Person {i}")
         client.get("/search/")  # warms the header's navigation cache
-        # count, stories, their authors, their topics, shows, people
+        # the page's matches (with their count), their stories, the stories'
+        # authors and topics, shows, people
         with django_assert_max_num_queries(6):
             response = client.get("/search/", {"q": "renewed"})
         assert len(response.context["stories"]) == min(n, 20)
 
 
-class TestSearchVector:
-    def test_pages_never_load_the_vector(self):
-        assert "search_vector" not in str(Article.objects.all().query)
-        assert "search_vector" not in str(Article.objects.published().for_cards().query)
+class TestSearchTable:
+    def test_pages_never_read_the_search_table(self):
+        assert "articlesearch" not in str(Article.objects.all().query)
+        assert "articlesearch" not in str(Article.objects.published().for_cards().query)
 
     @on_postgresql
     def test_on_postgresql_the_vector_has_a_gin_index_and_a_trigger(self):
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT indexdef FROM pg_indexes WHERE indexname = 'article_search_idx'"
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'search_vector_idx'"
             )
             (definition,) = cursor.fetchone()
             cursor.execute(
                 "SELECT count(*) FROM pg_trigger "
-                "WHERE tgname = 'articles_article_search_vector'"
+                "WHERE tgname = 'articles_article_search_row'"
             )
             (triggers,) = cursor.fetchone()
-        assert "USING gin (search_vector)" in definition
+        assert "articles_articlesearch USING gin (vector)" in definition
         assert triggers == 1
 
     @on_postgresql
@@ -307,9 +356,48 @@ class TestSearchVector:
         story = make_article(
             headline="Alpha", standfirst="Beta", body="<p>Gamma <b>delta</b></p>"
         )
-        vector = Article.objects.filter(pk=story.pk).values_list(
-            "search_vector", flat=True
-        )[0]
+        row = ArticleSearch.objects.get(article=story)
+        vector, title = row.vector, row.title_vector
         assert "'alpha':1A" in vector and "'beta':2B" in vector
         assert "'gamma':3C" in vector and "'delta':4C" in vector
         assert "'b'" not in vector  # tags are not words
+        assert title == "'alpha':1A 'beta':2B"
+
+    @on_postgresql
+    def test_on_postgresql_the_row_follows_its_story(self):
+        """Status and publish time are copied (the "live" rule reads them there);
+        the row goes with its story, even when deleted without the ORM."""
+        story = make_article(headline="Alpha")
+        later = timezone.now() + timedelta(days=1)
+        Article.objects.filter(pk=story.pk).update(
+            status=Status.REVIEW, publish_at=later
+        )
+        row = ArticleSearch.objects.get(article=story)
+        assert (row.status, row.publish_at) == (Status.REVIEW, later)
+        assert "'alpha':1A" in row.vector
+        other = make_article()
+        story.delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM articles_byline WHERE article_id = %s", [other.pk]
+            )
+            cursor.execute("DELETE FROM articles_article WHERE id = %s", [other.pk])
+        assert not ArticleSearch.objects.exists()
+
+    @on_postgresql
+    def test_on_postgresql_the_search_rows_are_narrow(self):
+        """The whole text's vector is stored out of line, so a broad search's
+        matches sit on few pages of the table; the ranking vector stays in the row."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reloptions FROM pg_class "
+                "WHERE relname = 'articles_articlesearch'"
+            )
+            (options,) = cursor.fetchone()
+            cursor.execute(
+                "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = "
+                "'articles_articlesearch'::regclass AND attname LIKE '%%vector'"
+            )
+            storage = dict(cursor.fetchall())
+        assert "toast_tuple_target=256" in options
+        assert storage == {"vector": "e", "title_vector": "m"}
