@@ -4,6 +4,8 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Window
 from django.utils.functional import cached_property
 
+MAX_LIMIT = 2**62  # within every database's 64-bit LIMIT
+
 
 class LookaheadPaginator(Paginator):
     """A Paginator that counts at most `pages_ahead` pages past the page asked for.
@@ -34,7 +36,9 @@ class LookaheadPaginator(Paginator):
                 asked = 0  # validate_number() below says what is wrong with it
             if asked > 0:
                 shown = (asked + self.pages_ahead) * self.per_page + self.orphans
-                self._count_limit = shown + 1  # one more: is there anything after?
+                # One more: is there anything after? Never past what a database's
+                # LIMIT takes (a page number of 30 digits is past the end anyway).
+                self._count_limit = min(shown + 1, MAX_LIMIT)
         return super().page(number)
 
     @cached_property
@@ -89,3 +93,22 @@ class WindowCountPaginator(Paginator):
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
         return number
+
+
+class FirstPage:
+    """Page 1 of `paginator`, read (and counted) only when more than its number is
+    asked for: a page drawn from cached fragments needs only the number (the
+    canonical link), and page 1 always exists. (Not a lazy object: templates try
+    `page_obj["number"]` first, which would read it.)"""
+
+    number = 1
+
+    def __init__(self, paginator):
+        self._paginator = paginator
+
+    @cached_property
+    def _page(self):
+        return self._paginator.page(1)
+
+    def __getattr__(self, name):
+        return getattr(self._page, name)

@@ -1,3 +1,4 @@
+from django.core.paginator import InvalidPage
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -8,6 +9,7 @@ from django.views.generic import DetailView, ListView
 from core.cache_tags import list_tag
 from core.fragments import Fragments, version_of, with_version
 from core.http import CacheableMixin
+from core.pagination import FirstPage, LookaheadPaginator
 from shows.forms import ShowFilterForm
 from shows.models import (
     Episode,
@@ -22,6 +24,9 @@ from shows.models import (
 )
 
 STORIES_PER_PAGE = 6
+# Our reviews listed beside the critics' ratings; the rest are a link away
+# (`?kind=review`): a long-running show has hundreds.
+REVIEWS_BESIDE_RATINGS = 6
 
 
 def story_cards(articles):
@@ -50,10 +55,11 @@ class ShowListView(CacheableMixin, ListView):
 
 
 class ShowDetailView(CacheableMixin, DetailView):
-    """A show: its facts, where to watch it, our reviews beside the critics'
-    ratings, and its latest stories (`?kind=` keeps one kind of story). Its pieces
-    come from the fragment cache while nothing they show has changed; their data is
-    read only when one of them is missing."""
+    """A show: its facts, where to watch it, our latest reviews beside the critics'
+    ratings, and its stories, newest first, a page at a time (`?kind=` keeps one
+    kind of story, `?page=` pages back). Its pieces come from the fragment cache
+    while nothing they show has changed; their data is read only when one of them
+    is missing."""
 
     template_name = "shows/show_detail.html"
     context_object_name = "show"
@@ -70,24 +76,52 @@ class ShowDetailView(CacheableMixin, DetailView):
             stories = published.of_kind(kind) if kind else published
         except ValueError:
             raise Http404(_("No such kind of story.")) from None
+        number, page_obj = self._page(
+            stories.for_cards(), self.request.GET.get("page", "1")
+        )
         fragments = Fragments(
-            f"show:{show.pk}:{kind}", self.FRAGMENTS, version=version_of(show)
+            f"show:{show.pk}:{kind}:{number}",
+            self.FRAGMENTS,
+            version=version_of(show),
         )
         if not fragments.complete:
             prefetch_related_objects([show], *show_page_prefetches())
-        reviews = (
-            published.reviews()
-            .defer("body", "body_html")
-            .select_related("subject_season", "subject_episode__season")
+        reviews = SimpleLazyObject(
+            lambda: list(
+                published.reviews()
+                .defer("body", "body_html")
+                .select_related("subject_season", "subject_episode__season")[
+                    : REVIEWS_BESIDE_RATINGS
+                    + 1  # one more: are there others?
+                ]
+            )
         )
         return super().get_context_data(
             fragments=fragments,
-            stories=stories.for_cards()[:STORIES_PER_PAGE],
+            stories=SimpleLazyObject(lambda: page_obj.object_list),
+            page_obj=page_obj,
             kinds=SimpleLazyObject(published.kinds),
             kind=kind,
-            reviews=reviews,
+            reviews=SimpleLazyObject(lambda: reviews[:REVIEWS_BESIDE_RATINGS]),
+            more_reviews=SimpleLazyObject(
+                lambda: len(reviews) > REVIEWS_BESIDE_RATINGS
+            ),
             **kwargs,
         )
+
+    @staticmethod
+    def _page(stories, number):
+        """(number, page) of the stories asked for. Page 1 always exists, so it is
+        counted only if the uncached page is drawn; any other is checked at once
+        (404 past the end)."""
+        paginator = LookaheadPaginator(stories, STORIES_PER_PAGE)
+        if number == "1":
+            return 1, FirstPage(paginator)
+        try:
+            page = paginator.page(number)
+        except InvalidPage:
+            raise Http404(_("No such page.")) from None
+        return page.number, page
 
 
 class SeasonDetailView(CacheableMixin, DetailView):

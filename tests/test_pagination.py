@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from core.pagination import LookaheadPaginator, WindowCountPaginator
-from tests.factories import make_article, make_author, make_topic
+from tests.factories import make_article, make_author, make_show, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +170,18 @@ class TestWindowCountPaginator:
         paginator = WindowCountPaginator(stories, per_page=3)
         assert paginator.num_pages == 3
         assert list(paginator.page(3)) == made[6:]
+
+
+class TestPageNumbersPastEveryLimit:
+    """A page number too large for a database's LIMIT is past the end: 404."""
+
+    @pytest.mark.parametrize("page", ["9" * 19, "9" * 30, str(2**63)])
+    def test_topic_writer_and_show_pages(self, client, page):
+        topic, author, show = make_topic("Drama"), make_author(), make_show()
+        make_article(topics=[topic], authors=[author], shows=[show])
+        for url in (
+            topic.get_absolute_url(),
+            author.get_absolute_url(),
+            show.get_absolute_url(),
+        ):
+            assert client.get(f"{url}?page={page}").status_code == 404

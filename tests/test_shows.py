@@ -431,6 +431,64 @@ class TestShowDetail:
     def test_unknown_show_is_404(self, client):
         assert client.get("/shows/no-such-show/").status_code == 404
 
+    def test_stories_come_a_page_at_a_time_newest_first(self, client):
+        show = make_show()
+        for n in range(1, 9):
+            make_article(n, shows=[show])
+        url = show.get_absolute_url()
+        first = client.get(url)
+        assert [a.headline for a in first.context["stories"]] == [
+            f"Story {n}" for n in range(1, 7)
+        ]
+        assert 'rel="next" href="?page=2"' in first.text
+        second = client.get(f"{url}?page=2")
+        assert [a.headline for a in second.context["stories"]] == ["Story 7", "Story 8"]
+        assert 'rel="prev" href="?page=1"' in second.text
+        assert "Page 2 of 2" in second.text
+        for past_the_end in ("3", "0", "two", "9" * 30):
+            assert client.get(f"{url}?page={past_the_end}").status_code == 404
+
+    def test_our_latest_reviews_sit_beside_ratings_and_the_rest_are_a_link_away(
+        self, client
+    ):
+        show = make_show()
+        for n in range(1, 9):
+            factories.make_article(
+                headline=f"Review {n}",
+                slug=f"review-{n}",
+                kind="review",
+                rating=4,
+                subject_show=show,
+                status="published",
+                publish_at=timezone.now() - timedelta(hours=n),
+                shows=[show],
+            )
+        response = client.get(show.get_absolute_url())
+        section = response.text.split('id="ratings-heading"')[1].split("</section>")[0]
+        assert section.count("Our review</a>") == 6
+        assert "/articles/review-1/" in section and "/articles/review-7/" not in section
+        assert 'href="?kind=review#stories-heading">All our reviews' in section
+        reviews = client.get(f"{show.get_absolute_url()}?kind=review&page=2")
+        assert [a.headline for a in reviews.context["stories"]] == [
+            "Review 7",
+            "Review 8",
+        ]
+
+    def test_a_few_reviews_need_no_link(self, client):
+        show = make_show()
+        factories.make_article(
+            headline="Review",
+            slug="review",
+            kind="review",
+            rating=4,
+            subject_show=show,
+            status="published",
+            publish_at=timezone.now(),
+            shows=[show],
+        )
+        text = client.get(show.get_absolute_url()).text
+        assert "Our review</a>" in text and "All our reviews" not in text
+
     @pytest.mark.parametrize("n", [1, 6])
     def test_query_count_is_fixed_whatever_the_seasons_cast_ratings_stories(
         self, client, n, django_assert_max_num_queries
@@ -439,11 +497,11 @@ class TestShowDetail:
         show.based_on_author = fill_show(show, n)[0]
         show.trailer_url = "https://youtu.be/dQw4w9WgXcQ"
         show.save()
-        # show, genres, seasons, credits, credit seasons, ratings, offers; stories,
-        # their authors and topics (Article.for_cards), the kinds of story, our
-        # reviews; the header's topics
+        # show, genres, seasons, credits, credit seasons, ratings, offers; stories
+        # (counted a few pages ahead, then a page), their authors and topics
+        # (Article.for_cards), the kinds of story, our reviews; the header's topics
         # +1 on a cold cache: when the next scheduled story goes live.
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(15):
             response = client.get(show.get_absolute_url())
         assert len(response.context["show"].cast) == n
         assert len(response.context["stories"]) == n
