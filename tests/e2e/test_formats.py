@@ -6,11 +6,15 @@ nothing from another host) at phone and desktop widths; the folded parts open fr
 the keyboard, and without JavaScript.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
+from shows.models import Show
 from tests.e2e.conftest import VIEWPORTS
 from tests.e2e.helpers import check_page, focus_top, tab_to
+from tests.factories import make_article
 
 SEASON = "/shows/heartstopper/seasons/1/"
 SHOW = "/shows/heartstopper/"
@@ -34,6 +38,31 @@ class TestFormatPages:
         assert page.goto(path).status == 200
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
         check_page(page, network, name)
+
+    def test_a_long_running_show_pages_its_stories_and_links_its_reviews(
+        self, page, network, demo
+    ):
+        """More reviews than sit beside the ratings, more stories than one page."""
+        show = Show.objects.get(slug="heartstopper")
+        for n in range(1, 9):
+            make_article(
+                headline=f"Heartstopper season one, another look {n}",
+                slug=f"another-look-{n}",
+                kind="review",
+                rating=4,
+                subject_show=show,
+                shows=[show],
+            )
+        assert page.goto(SHOW).status == 200
+        reviews = page.get_by_role("link", name="All our reviews of Heartstopper")
+        expect(reviews).to_be_visible()
+        expect(page.get_by_role("navigation", name="Pages")).to_be_visible()
+        check_page(page, network, "show-long")
+        reviews.click()
+        expect(page).to_have_url(re.compile(r"\?kind=review#stories-heading$"))
+        page.get_by_role("link", name="Next page").click()
+        expect(page).to_have_url(re.compile(r"[?&]page=2"))
+        expect(page.locator(".pagination__status")).to_contain_text("Page 2")
 
     def test_stars_carry_their_text(self, page, demo):
         page.goto(REVIEW)
