@@ -92,6 +92,8 @@ class WindowCountPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if (number - 1) * self.per_page >= MAX_LIMIT:  # past any database's OFFSET
+            raise EmptyPage(self.error_messages["no_results"])
         return number
 
 

@@ -3,15 +3,15 @@
 Each batch is first claimed in the database: one Delivery row per subscriber, unique
 per issue, "queued". Then, one reader at a time, a single UPDATE records the outcome
 of the previous mail (the server accepted or refused it) and marks this reader's row
-"claimed" (in flight) before the mail goes out: over SMTP the envelope (MAIL FROM,
-RCPT TO) is said meanwhile on a second thread, and the message itself only once the
-UPDATE is done (Courier). So whenever the sender dies, even by SIGKILL, at most one
-row of its run is "claimed" with an unknown outcome (the mail may have left: it is
-shown as "outcome unknown" and never retried); every other row says what happened,
-or is still "queued", i.e. never tried. The next run releases
-every queued row and carries on with those readers. A run whose queued rows were
-released under it (a second run started meanwhile) notices when its UPDATE finds its
-row gone and leaves that reader to the other run.
+"claimed" (in flight) before the mail goes out: over SMTP with a database server,
+the envelope (MAIL FROM, RCPT TO) is said meanwhile on a second thread, and the
+message itself only once the UPDATE is done (Courier). So whenever the sender dies,
+even by SIGKILL, at most one row of its run is "claimed" with an unknown outcome
+(the mail may have left: it is shown as "outcome unknown" and never retried); every
+other row says what happened, or is still "queued", i.e. never tried. The next run
+releases every queued row and carries on with those readers. A run whose queued rows
+were released under it (a second run started meanwhile) notices when its UPDATE
+finds its row gone and leaves that reader to the other run.
 """
 
 import logging
@@ -315,8 +315,9 @@ def _worth_a_thread(db):
 class Courier:
     """Hands readers' copies to the mail backend, one at a time.
 
-    On Django's SMTP backend, `start()` says the envelope (MAIL FROM, RCPT TO) on a
-    second thread while the sender writes the reader's claim in the database, and
+    On Django's SMTP backend with a database server, `start()` says the envelope
+    (MAIL FROM, RCPT TO) on a second thread while the sender writes the reader's
+    claim in the database (on SQLite, `deliver()` says it after the claim), and
     `deliver()` sends the message itself (DATA) only once that write is done: the
     claim is on record before the mail can leave, yet the database and the mail
     server work at the same time. Any other backend (tests, console, file) gets a

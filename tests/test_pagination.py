@@ -185,3 +185,8 @@ class TestPageNumbersPastEveryLimit:
             show.get_absolute_url(),
         ):
             assert client.get(f"{url}?page={page}").status_code == 404
+
+    @pytest.mark.parametrize("page", ["9" * 19, "9" * 30, str(2**63)])
+    def test_search(self, client, page):
+        make_article(headline="Season renews")
+        assert client.get(f"/search/?q=season&page={page}").status_code == 404
